@@ -1,0 +1,100 @@
+/* netbpf: install, observe and remove the netbpf datapath. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+
+struct global_opts gopt;
+
+static const struct cmd cmds[] = {
+	{ "up",     do_up,     "attach XDP and tc programs to an interface" },
+	{ "down",   do_down,   "remove what netbpf attached to an interface" },
+	{ "status", do_status, "show what netbpf attached, where" },
+	{ "stats",  do_stats,  "show packet and byte counters of an interface" },
+	{ "deny",   do_deny,   "add, delete or list XDP deny rules" },
+	{ "clean",  do_clean,  "remove pins left by interfaces that are gone" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: netbpf [-v|-q] [--json] COMMAND [ARGS]\n"
+		"\n"
+		"Commands (a unique prefix is enough):\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f,
+		"\n"
+		"Options:\n"
+		"  -v, --verbose   show libbpf and debug messages\n"
+		"  -q, --quiet     only errors\n"
+		"  -j, --json      machine-readable output where a command prints data\n"
+		"  -h, --help      this text; 'netbpf COMMAND --help' for a command\n"
+		"\n"
+		"Examples:\n"
+		"  netbpf up veth0                 attach, auto-select XDP and tc modes\n"
+		"  netbpf deny add veth0 10.0.0.0/8 port 22 proto tcp\n"
+		"  netbpf stats veth0 --watch 1\n"
+		"  netbpf down veth0\n");
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	const struct cmd *match = NULL;
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+		if (!strncmp(cmds[i].name, name, len)) {
+			if (match) {
+				pr_warn("ambiguous command '%s'\n", name);
+				return NULL;
+			}
+			match = &cmds[i];
+		}
+	}
+	if (!match)
+		pr_warn("unknown command '%s' (see 'netbpf --help')\n", name);
+	return match;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet",   no_argument, NULL, 'q' },
+		{ "json",    no_argument, NULL, 'j' },
+		{ "help",    no_argument, NULL, 'h' },
+		{},
+	};
+	const struct cmd *cmd;
+	int c;
+
+	/* '+' stops at the command name: the rest belongs to the command. */
+	while ((c = getopt_long(argc, argv, "+vqjh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': log_level = 2; break;
+		case 'q': log_level = 0; break;
+		case 'j': gopt.json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_setup();
+	cmd = find_cmd(argv[optind]);
+	if (!cmd)
+		return 2;
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* commands run their own getopt from argv[0] */
+	return cmd->run(argc, argv) ? 1 : 0;
+}
