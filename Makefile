@@ -74,9 +74,9 @@ $(BUILD)/netbpf: $(LOADER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# Each area owns its fragment: tools, tests, vmtest, bench.
--include tools/tools.mk
--include netns-tests/tests.mk
+# Each area owns its own fragment (tools, test helpers, vmtest, fuzz, bench):
+# add a file, not lines here.
+include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk bpf/*.mk))
 
 demo: deps all
 	$(Q)BUILD=$(BUILD) ./netns-tests/demo.sh

@@ -1,0 +1,12 @@
+# Test helper programs: netns-tests/helpers/X.c -> $(BUILD)/tests/X.
+# They may include skeletons from $(BUILD) and headers from bpf/ and loader/.
+TEST_HELPER_SRCS := $(wildcard netns-tests/helpers/*.c)
+TEST_HELPERS     := $(patsubst netns-tests/helpers/%.c,$(BUILD)/tests/%,$(TEST_HELPER_SRCS))
+TEST_DEPS        += $(TEST_HELPERS)
+
+$(BUILD)/tests:
+	$(Q)mkdir -p $@
+
+$(BUILD)/tests/%: netns-tests/helpers/%.c $(SKELS) $(wildcard netns-tests/helpers/*.h) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Inetns-tests/helpers $< $(LDLIBS) -lpthread -o $@
