@@ -29,7 +29,8 @@ CFLAGS  += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -I$(BUILD) -Il
 LDLIBS  += -lbpf -lelf -lz -lmnl -lm
 
 DEB_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libpcap-dev bpftool \
-	iproute2 iputils-ping netcat-openbsd tshark curl gnuplot-nox linux-libc-dev
+	iproute2 iputils-ping netcat-openbsd tshark curl gnuplot-nox linux-libc-dev systemtap-sdt-dev openssl sockperf iperf3 \
+	qemu-system-x86 busybox-static cpio xz-utils zstd
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
@@ -38,6 +39,8 @@ LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 
 .DELETE_ON_ERROR:
+# Objects are inputs of skeletons and of bpftool/tests: keep them.
+.SECONDARY:
 .PHONY: all deps demo test clean
 
 all: $(BUILD)/netbpf
@@ -81,8 +84,11 @@ include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk bpf/*.mk))
 demo: deps all
 	$(Q)BUILD=$(BUILD) ./netns-tests/demo.sh
 
-test: deps all $(TEST_DEPS)
-	$(Q)BUILD=$(BUILD) ./netns-tests/run.sh $(TESTS)
+# The host suite, then the same tests in each of $(KERNELS) under qemu (VMTEST=0
+# skips those); one failure anywhere does not stop the rest, and the last line
+# totals them all.
+test: deps all $(TEST_DEPS) $(if $(filter 1,$(VMTEST)),$(VMTEST_KERNEL_FILES))
+	$(Q)$(VMTEST_RUN) host $(if $(filter 1,$(VMTEST)),$(KERNELS))
 
 clean:
 	$(Q)rm -rf $(BUILD)

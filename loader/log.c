@@ -1,5 +1,8 @@
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
@@ -28,13 +31,45 @@ DEFINE_PR(pr_warn, 0)
 DEFINE_PR(pr_info, 1)
 DEFINE_PR(pr_debug, 2)
 
+/* The last lines libbpf printed, so a failed load can show the verifier's verdict. */
+#define TAIL_LINES 32
+#define TAIL_LEN 160
+static char tail[TAIL_LINES][TAIL_LEN];
+static int tail_next;
+
+static void tail_add(const char *text)
+{
+	const char *eol;
+
+	for (; *text; text = eol + (*eol == '\n')) {
+		eol = strchrnul(text, '\n');
+		snprintf(tail[tail_next], TAIL_LEN, "%.*s", (int)(eol - text), text);
+		tail_next = (tail_next + 1) % TAIL_LINES;
+	}
+}
+
+void log_print_libbpf_tail(int n)
+{
+	int i = (tail_next - n + TAIL_LINES) % TAIL_LINES;
+
+	for (; n > 0; n--, i = (i + 1) % TAIL_LINES)
+		if (tail[i][0])
+			fprintf(stderr, "  | %s\n", tail[i]);
+}
+
 /* libbpf warnings are demoted to debug and indented: the loader says what failed. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (silenced || log_level < 2)
+	char *msg;
+	int n;
+
+	if (silenced || vasprintf(&msg, fmt, ap) < 0)
 		return 0;
-	fputs("  libbpf: ", stderr);
-	return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_WARN)
+		tail_add(msg);
+	n = log_level >= 2 ? fprintf(stderr, "  libbpf: %s", msg) : 0;
+	free(msg);
+	return n;
 }
 
 void log_setup(void)

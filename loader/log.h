@@ -10,6 +10,9 @@ void log_setup(void);
 /* Silence libbpf (and our debug) around probes that are expected to fail. */
 void log_silence(bool on);
 
+/* Prints the last n lines libbpf reported (the verifier log's tail on a failed load). */
+void log_print_libbpf_tail(int n);
+
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -88,7 +88,9 @@ veth_pair() {
 	ip -n "$1" link set "$2" up
 	ip -n "$4" link set "$5" up
 }
-nsx() { ip netns exec "$@"; }
+# Runs a command in namespace NS. Not `ip netns exec`: that remounts /sys in a new
+# mount namespace, hiding the bpffs at /sys/fs/bpf where netbpf pins its objects.
+nsx() { nsenter --net="/run/netns/$1" "${@:2}"; }
 
 # mk_cgroup VAR: a child cgroup v2 directory of our own, removed at exit.
 mk_cgroup() {
@@ -108,3 +110,12 @@ pin_dir() { # ns iface
 
 ensure_bpffs
 [ -x "$NETBPF" ] || fail "netbpf binary not found at $NETBPF (run make)"
+
+# need_trampoline: skip unless the kernel loads fentry programs (this dev host's
+# kernel refuses BPF trampolines; Debian's kernels under `make vmtest` accept them).
+need_trampoline() {
+	local out rc=0
+	out=$("$BUILD/tests/probe_fentry" 2>&1) || rc=$?
+	[ $rc -ne 77 ] || skip "$out"
+	[ $rc -eq 0 ] || fail "fentry probe: $out"
+}
