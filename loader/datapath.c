@@ -272,9 +272,19 @@ int datapath_dir(const char *ifname, char *dir, size_t len)
 {
 	if (pin_check_bpffs())
 		return -ENOENT;
-	if (pin_dir(ifname, dir, len) || access(dir, F_OK)) {
-		pr_warn("netbpf is not up on '%s' in this network namespace\n", ifname);
-		return -ENOENT;
+	if (pin_dir(ifname, dir, len) || access(dir, F_OK))
+		goto not_up;
+	/*
+	 * Namespace inode numbers are reused: pins left by a namespace that died
+	 * without `down` may carry this one's name. They describe nothing live.
+	 */
+	if (!datapath_live(dir)) {
+		pr_debug("removing stale pins %s\n", dir);
+		datapath_down(dir);
+		goto not_up;
 	}
 	return 0;
+not_up:
+	pr_warn("netbpf is not up on '%s' in this network namespace\n", ifname);
+	return -ENOENT;
 }

@@ -119,3 +119,32 @@ need_trampoline() {
 	[ $rc -ne 77 ] || skip "$out"
 	[ $rc -eq 0 ] || fail "fentry probe: $out"
 }
+
+# --- netbpf datapath helpers ------------------------------------------------------
+# nb_stat NS IFACE HOOK CLASS [bytes]: a counter from `netbpf stats` (0 when absent).
+nb_stat() {
+	local col=3
+	[ "${5:-packets}" = bytes ] && col=4
+	nsx "$1" "$NETBPF" stats "$2" | awk -v h="$3" -v c="$4" -v col=$col \
+		'$1 == h && $2 == c { v = $col } END { print v + 0 }'
+}
+# dev_stat NS IFACE rx_packets|rx_bytes|tx_packets|tx_bytes: the kernel's own count.
+dev_stat() {
+	local col
+	case $3 in rx_bytes) col=2 ;; rx_packets) col=3 ;; tx_bytes) col=10 ;; tx_packets) col=11 ;; esac
+	nsx "$1" cat /proc/net/dev | tr ':' ' ' | awk -v i="$2" -v c=$col '$1 == i { print $c }'
+}
+# quiet_veth NS IFACE PEER_IP PEER_MAC: no IPv6 (no NDP/MLD chatter) and a permanent
+# neighbour entry (no ARP), so every packet on the link is one the test sent.
+quiet_veth() {
+	nsx "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+	nsx "$1" ip neigh replace "$3" lladdr "$4" dev "$2" nud permanent
+}
+mac_of() { # NS IFACE
+	nsx "$1" cat "/sys/class/net/$2/address" 2>/dev/null || ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'
+}
+# ids of the programs netbpf pinned for IFACE in NS (xdp, tc ingress, tc egress)
+nb_prog_ids() { # the id is the column before the 16-digit tag
+	nsx "$1" "$NETBPF" status "$2" |
+		awk '{ for (i = 2; i <= NF; i++) if (length($i) == 16 && $i ~ /^[0-9a-f]+$/) print $(i - 1) }'
+}

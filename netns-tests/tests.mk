@@ -10,3 +10,11 @@ $(BUILD)/tests:
 $(BUILD)/tests/%: netns-tests/helpers/%.c $(SKELS) $(wildcard netns-tests/helpers/*.h) | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Inetns-tests/helpers $< $(LDLIBS) -lpthread -o $@
+
+# BPF programs that tests attach with ip/tc as "someone else's".
+TEST_BPF_OBJS := $(patsubst netns-tests/progs/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(wildcard netns-tests/progs/*.bpf.c))
+TEST_DEPS     += $(TEST_BPF_OBJS)
+
+$(BUILD)/tests/%.bpf.o: netns-tests/progs/%.bpf.c $(VMLINUX_H) | $(BUILD)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -124,7 +124,8 @@ static __always_inline int ip6_parse(void *data, void *end, struct pkt *p)
 	}
 	return -1;
 done:
-	if (off > NB_MAX_HDR_OFF)
+	/* Each extension header must be whole, not just its first two bytes. */
+	if (!pkt_ptr(data, end, off, 0))
 		return -1;
 	p->ip_proto = next;
 	p->l4_off = off;

@@ -1,0 +1,348 @@
+/*
+ * parser_test: the XDP and tc programs run on crafted packets with
+ * BPF_PROG_TEST_RUN; every case asserts the verdict and the exact counters.
+ * Maps are not pinned, so nothing touches the live datapath.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+
+#include "datapath_maps.h"
+#include "tc.skel.h"
+#include "xdp.skel.h"
+
+static struct xdp *xs;
+static struct tc *ts;
+static int failures, cases;
+
+/* --- packet building ------------------------------------------------------- */
+struct pkt {
+	unsigned char b[1600];
+	size_t len;
+};
+
+static void put(struct pkt *p, const void *d, size_t n)
+{
+	memcpy(p->b + p->len, d, n);
+	p->len += n;
+}
+static void put16(struct pkt *p, unsigned v) { unsigned short x = htons(v); put(p, &x, 2); }
+static void zeros(struct pkt *p, size_t n) { memset(p->b + p->len, 0, n); p->len += n; }
+
+static void eth(struct pkt *p, unsigned proto)
+{
+	static const unsigned char macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
+
+	p->len = 0;
+	put(p, macs, sizeof(macs));
+	put16(p, proto);
+}
+static void vlan(struct pkt *p, unsigned vid, unsigned next) { put16(p, vid); put16(p, next); }
+
+static void ip4(struct pkt *p, unsigned proto, int opt_words, unsigned frag_off, const char *src)
+{
+	unsigned char h[60] = {};
+	struct in_addr a;
+
+	h[0] = 0x40 | (5 + opt_words);
+	h[2] = 0x05, h[3] = 0xdc; /* tot_len 1500: larger than any test packet */
+	h[6] = frag_off >> 8, h[7] = frag_off & 0xff;
+	h[8] = 64, h[9] = proto;
+	inet_pton(AF_INET, src, &a);
+	memcpy(h + 12, &a, 4);
+	inet_pton(AF_INET, "10.0.0.2", h + 16);
+	for (int i = 0; i < opt_words * 4; i++)
+		h[20 + i] = 1; /* NOP options */
+	put(p, h, 20 + opt_words * 4);
+}
+
+static void ip6(struct pkt *p, unsigned next, const char *src)
+{
+	unsigned char h[40] = { 0x60 };
+
+	h[6] = next, h[7] = 64;
+	inet_pton(AF_INET6, src, h + 8);
+	inet_pton(AF_INET6, "fd00::2", h + 24);
+	put(p, h, sizeof(h));
+}
+/* Hop-by-hop, routing or destination options: 8 bytes, hdrlen 0. */
+static void ext6(struct pkt *p, unsigned next) { unsigned char h[8] = { next, 0 }; put(p, h, 8); }
+static void frag6(struct pkt *p, unsigned next, unsigned off8)
+{
+	unsigned char h[8] = { next, 0, (off8 << 3) >> 8, (off8 << 3) & 0xff };
+
+	put(p, h, 8);
+}
+static void tcp(struct pkt *p, unsigned sport, unsigned dport)
+{
+	put16(p, sport), put16(p, dport);
+	zeros(p, 8);
+	put16(p, 0x5002); /* doff 5, SYN */
+	zeros(p, 6);
+}
+static void udp(struct pkt *p, unsigned sport, unsigned dport)
+{
+	put16(p, sport), put16(p, dport), put16(p, 8), put16(p, 0);
+}
+static void icmp(struct pkt *p) { unsigned char h[8] = { 8 }; put(p, h, 8); }
+
+/* --- running and checking ------------------------------------------------------ */
+static void reset_stats(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct nb_hook_stats *zero = calloc(ncpu, sizeof(*zero));
+
+	for (__u32 h = 0; h < NB_HOOK_MAX; h++)
+		bpf_map_update_elem(bpf_map__fd(xs->maps.netbpf_stats), &h, zero, 0);
+	free(zero);
+}
+
+static void read_stats(int fd, __u32 hook, struct nb_hook_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct nb_hook_stats *v = calloc(ncpu, sizeof(*v));
+
+	memset(sum, 0, sizeof(*sum));
+	bpf_map_lookup_elem(fd, &hook, v);
+	for (int c = 0; c < ncpu; c++) {
+		struct nb_counter *d = (void *)sum, *s = (void *)&v[c];
+
+		for (size_t i = 0; i < sizeof(*sum) / sizeof(*d); i++)
+			d[i].packets += s[i].packets, d[i].bytes += s[i].bytes;
+	}
+	free(v);
+}
+
+static int run(int prog_fd, struct pkt *p, __u32 *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = p->len, .repeat = 1);
+	int err = bpf_prog_test_run_opts(prog_fd, &o);
+
+	*retval = o.retval;
+	return err ? -errno : 0;
+}
+
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (!(cond)) {                                      \
+			printf("not ok - %s: ", name);              \
+			printf(__VA_ARGS__);                        \
+			printf("\n");                               \
+			failures++;                                 \
+			return;                                     \
+		}                                                   \
+	} while (0)
+
+/* One packet through XDP: expect the verdict and exactly one count in l3, l4, verdict. */
+static void expect_xdp(const char *name, struct pkt *p, int l3, int l4, int verdict)
+{
+	struct nb_hook_stats s;
+	__u32 ret;
+	int err;
+
+	cases++;
+	reset_stats();
+	err = run(bpf_program__fd(xs->progs.xdp_main), p, &ret);
+	CHECK(!err, "test run failed: %s", strerror(-err));
+	CHECK(ret == (verdict == NB_DROP ? XDP_DROP : XDP_PASS), "verdict %u", ret);
+	read_stats(bpf_map__fd(xs->maps.netbpf_stats), NB_HOOK_XDP, &s);
+	CHECK(s.l3[l3].packets == 1 && s.l3[l3].bytes == p->len, "l3[%d] = %llu/%llu bytes", l3,
+	      s.l3[l3].packets, s.l3[l3].bytes);
+	for (int i = 0; i < NB_L4_MAX; i++)
+		CHECK(s.l4[i].packets == (i == l4), "l4[%d] = %llu, expected l4[%d]", i, s.l4[i].packets, l4);
+	CHECK(s.verdict[verdict].packets == 1, "verdict counter %d = %llu", verdict,
+	      s.verdict[verdict].packets);
+	printf("ok - %s\n", name);
+}
+
+static void add_rule(const char *addr, int plen, __u8 proto, __u16 port)
+{
+	struct nb_deny_key k = { .proto = proto, .port = htons(port) };
+	struct nb_deny_val v = {};
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1) {
+		k.addr[10] = k.addr[11] = 0xff;
+		memcpy(k.addr + 12, &a4, 4);
+		plen += 96;
+	} else {
+		inet_pton(AF_INET6, addr, k.addr);
+	}
+	k.prefixlen = NB_DENY_KEY_FIXED_BITS + plen;
+	bpf_map_update_elem(bpf_map__fd(xs->maps.netbpf_deny), &k, &v, 0);
+}
+
+static void test_parsing(void)
+{
+	struct pkt p;
+
+	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_TCP, 0, 0, "10.0.0.1"), tcp(&p, 1234, 80);
+	expect_xdp("ipv4 tcp", &p, NB_L3_IPV4, NB_L4_TCP, NB_PASS);
+	eth(&p, ETH_P_8021Q), vlan(&p, 5, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0, "10.0.0.1"), udp(&p, 1, 53);
+	expect_xdp("802.1Q ipv4 udp", &p, NB_L3_IPV4, NB_L4_UDP, NB_PASS);
+	eth(&p, ETH_P_8021AD), vlan(&p, 5, ETH_P_8021Q), vlan(&p, 6, ETH_P_IPV6);
+	ip6(&p, IPPROTO_TCP, "fd00::1"), tcp(&p, 1, 443);
+	expect_xdp("QinQ ipv6 tcp", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
+	eth(&p, ETH_P_8021AD), vlan(&p, 5, ETH_P_8021Q), vlan(&p, 6, ETH_P_8021Q), vlan(&p, 7, ETH_P_IP);
+	expect_xdp("three VLAN tags: not parsed further", &p, NB_L3_NONIP, -1, NB_PASS);
+	eth(&p, ETH_P_ARP), zeros(&p, 28);
+	expect_xdp("arp", &p, NB_L3_NONIP, -1, NB_PASS);
+	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_ICMP, 0, 0, "10.0.0.1"), icmp(&p);
+	expect_xdp("ipv4 icmp", &p, NB_L3_IPV4, NB_L4_ICMP, NB_PASS);
+	eth(&p, ETH_P_IPV6), ip6(&p, 58, "fd00::1"), icmp(&p);
+	expect_xdp("ipv6 icmpv6", &p, NB_L3_IPV6, NB_L4_ICMPV6, NB_PASS);
+	eth(&p, ETH_P_IP), ip4(&p, 47, 0, 0, "10.0.0.1"), zeros(&p, 8);
+	expect_xdp("ipv4 gre: other", &p, NB_L3_IPV4, NB_L4_OTHER, NB_PASS);
+
+	/* Options shift the transport header; a port rule proves the ports were found. */
+	add_rule("10.0.0.9", 32, IPPROTO_TCP, 2222);
+	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_TCP, 10, 0, "10.0.0.9"), tcp(&p, 1, 2222);
+	expect_xdp("ipv4 40 bytes of options, port rule", &p, NB_L3_IPV4, NB_L4_TCP, NB_DROP);
+	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_TCP, 10, 0, "10.0.0.9"), tcp(&p, 1, 2223);
+	expect_xdp("ipv4 options, other port", &p, NB_L3_IPV4, NB_L4_TCP, NB_PASS);
+
+	/* IPv4 fragments: the first (MF set) has ports, later ones none. */
+	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0x2000, "10.0.0.1"), udp(&p, 1, 53);
+	expect_xdp("ipv4 first fragment", &p, NB_L3_IPV4, NB_L4_UDP, NB_PASS);
+	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0x2000 | 185, "10.0.0.1"), zeros(&p, 8);
+	expect_xdp("ipv4 later fragment", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
+	add_rule("10.0.0.7", 32, IPPROTO_UDP, 53);
+	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 185, "10.0.0.7"), zeros(&p, 8);
+	expect_xdp("later fragment has no port to match", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
+
+	/* IPv6 extension headers. */
+	eth(&p, ETH_P_IPV6), ip6(&p, 0, "fd00::1"), ext6(&p, 60), ext6(&p, 43), ext6(&p, IPPROTO_TCP);
+	tcp(&p, 1, 22);
+	expect_xdp("ipv6 hop-by-hop, dstopts, routing", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
+	eth(&p, ETH_P_IPV6), ip6(&p, 44, "fd00::1"), frag6(&p, IPPROTO_UDP, 0), udp(&p, 1, 53);
+	expect_xdp("ipv6 first fragment", &p, NB_L3_IPV6, NB_L4_UDP, NB_PASS);
+	eth(&p, ETH_P_IPV6), ip6(&p, 44, "fd00::1"), frag6(&p, IPPROTO_UDP, 100), zeros(&p, 8);
+	expect_xdp("ipv6 later fragment", &p, NB_L3_IPV6, NB_L4_FRAGMENT, NB_PASS);
+	eth(&p, ETH_P_IPV6), ip6(&p, 60, "fd00::1");
+	for (int i = 0; i < 8; i++)
+		ext6(&p, 60);
+	ext6(&p, IPPROTO_TCP), tcp(&p, 1, 22);
+	expect_xdp("ipv6 chain longer than 8: malformed", &p, NB_L3_MALFORMED, -1, NB_PASS);
+	add_rule("fd00::66", 128, IPPROTO_TCP, 22);
+	eth(&p, ETH_P_IPV6), ip6(&p, 0, "fd00::66"), ext6(&p, IPPROTO_TCP), tcp(&p, 1, 22);
+	expect_xdp("ipv6 rule after an extension header", &p, NB_L3_IPV6, NB_L4_TCP, NB_DROP);
+	add_rule("fd00:1::", 32, 0, 0);
+	eth(&p, ETH_P_IPV6), ip6(&p, 58, "fd00:1::5"), icmp(&p);
+	expect_xdp("ipv6 prefix rule, any proto", &p, NB_L3_IPV6, NB_L4_ICMPV6, NB_DROP);
+}
+
+/* Every truncation of a full packet: never a crash, always the right class. */
+static void test_truncation(void)
+{
+	char name[64];
+	struct pkt full, p;
+
+	eth(&full, ETH_P_8021Q), vlan(&full, 5, ETH_P_IP), ip4(&full, IPPROTO_TCP, 1, 0, "10.0.0.1");
+	tcp(&full, 1, 80);
+	for (size_t len = 14; len < full.len; len++) {
+		p = full;
+		p.len = len;
+		snprintf(name, sizeof(name), "vlan ipv4+opt tcp cut at %zu", len);
+		if (len < 18 + 24) /* before the end of the IPv4 header with its option */
+			expect_xdp(name, &p, NB_L3_MALFORMED, -1, NB_PASS);
+		else
+			expect_xdp(name, &p, NB_L3_IPV4, NB_L4_MALFORMED, NB_PASS);
+	}
+	eth(&full, ETH_P_IPV6), ip6(&full, 0, "fd00::1"), ext6(&full, IPPROTO_UDP), udp(&full, 1, 53);
+	for (size_t len = 14; len < full.len; len++) {
+		p = full;
+		p.len = len;
+		snprintf(name, sizeof(name), "ipv6 ext udp cut at %zu", len);
+		if (len < 14 + 40 + 8)
+			expect_xdp(name, &p, NB_L3_MALFORMED, -1, NB_PASS);
+		else
+			expect_xdp(name, &p, NB_L3_IPV6, NB_L4_MALFORMED, NB_PASS);
+	}
+}
+
+/* Random bytes behind each EtherType: exactly one l3 count per packet, no drops. */
+static void test_garbage(void)
+{
+	static const unsigned protos[] = { ETH_P_IP, ETH_P_IPV6, ETH_P_8021Q, ETH_P_8021AD, 0x1234 };
+	const char *name = "garbage";
+	struct nb_hook_stats s;
+	__u64 l3 = 0, runs = 0;
+	struct pkt p;
+	__u32 ret;
+
+	cases++;
+	srand(42);
+	reset_stats();
+	for (int i = 0; i < 5000; i++) {
+		eth(&p, protos[i % 5]);
+		size_t n = rand() % 200;
+		for (size_t j = 0; j < n; j++)
+			p.b[p.len++] = rand();
+		CHECK(!run(bpf_program__fd(xs->progs.xdp_main), &p, &ret), "run %d failed", i);
+		CHECK(ret == XDP_PASS, "run %d: verdict %u", i, ret);
+		runs++;
+	}
+	read_stats(bpf_map__fd(xs->maps.netbpf_stats), NB_HOOK_XDP, &s);
+	for (int i = 0; i < NB_L3_MAX; i++)
+		l3 += s.l3[i].packets;
+	CHECK(l3 == runs && s.verdict[NB_PASS].packets == runs, "%llu l3 counts for %llu runs", l3, runs);
+	printf("ok - %s (%llu packets)\n", name, runs);
+}
+
+/* The tc programs share the stages: same classes, counted under their own hook. */
+static void test_tc(void)
+{
+	const char *name = "tc ingress and egress";
+	struct nb_hook_stats in, eg;
+	struct pkt p;
+	__u32 ret;
+	int fd = bpf_map__fd(ts->maps.netbpf_stats);
+
+	cases++;
+	eth(&p, ETH_P_IPV6), ip6(&p, 0, "fd00::1"), ext6(&p, IPPROTO_UDP), udp(&p, 1, 53);
+	zeros(&p, 20);
+	CHECK(!run(bpf_program__fd(ts->progs.tc_ingress), &p, &ret), "ingress run failed");
+	CHECK((int)ret == -1, "ingress returned %d, expected TC_ACT_UNSPEC", (int)ret);
+	CHECK(!run(bpf_program__fd(ts->progs.tc_egress), &p, &ret), "egress run failed");
+	CHECK(!run(bpf_program__fd(ts->progs.tc_egress), &p, &ret), "egress run failed");
+	read_stats(fd, NB_HOOK_TC_INGRESS, &in);
+	read_stats(fd, NB_HOOK_TC_EGRESS, &eg);
+	CHECK(in.l4[NB_L4_UDP].packets == 1 && in.l4[NB_L4_UDP].bytes == p.len, "ingress udp %llu",
+	      in.l4[NB_L4_UDP].packets);
+	CHECK(eg.l4[NB_L4_UDP].packets == 2 && eg.l3[NB_L3_IPV6].packets == 2, "egress udp %llu",
+	      eg.l4[NB_L4_UDP].packets);
+	printf("ok - %s\n", name);
+}
+
+static int no_pinning(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__set_pin_path(m, NULL))
+			return -1;
+	return 0;
+}
+
+int main(void)
+{
+	xs = xdp__open();
+	ts = tc__open();
+	if (!xs || !ts || no_pinning(xs->obj) || no_pinning(ts->obj) || xdp__load(xs) || tc__load(ts)) {
+		fprintf(stderr, "parser_test: failed to load programs: %s\n", strerror(errno));
+		return 1;
+	}
+	test_parsing();
+	test_truncation();
+	test_garbage();
+	test_tc();
+	printf("%d cases, %d failed\n", cases, failures);
+	xdp__destroy(xs);
+	tc__destroy(ts);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Deny rules drop exactly what they match, IPv4 and IPv6, and deleting them restores traffic.
+#
+#   ns A                                   ns B
+#   va 10.78.0.1 fd78::1  <-- veth -->     vb 10.78.0.2 fd78::2
+#   netbpf up va + deny rules              ping, ping -6, UDP sender
+. "$(dirname "$0")/lib.sh"
+need nsenter ping
+
+mk_ns A
+mk_ns B
+veth_pair "$A" va 10.78.0.1/24 "$B" vb 10.78.0.2/24
+ip -n "$A" addr add fd78::1/64 dev va nodad
+ip -n "$B" addr add fd78::2/64 dev vb nodad
+nsx "$A" "$NETBPF" -q up va
+defer nsx "$A" "$NETBPF" down va
+
+ping4() { nsx "$B" ping -c "$1" -i 0.2 -W 1 -q 10.78.0.1 >/dev/null 2>&1; }
+ping6() { nsx "$B" ping -6 -c "$1" -i 0.2 -W 1 -q fd78::1 >/dev/null 2>&1; }
+udp_send() { nsx "$B" bash -c "echo x > /dev/udp/10.78.0.1/$1"; }
+rule_hits() { # cidr: packets dropped by that rule
+	nsx "$A" "$NETBPF" deny list va | awk -v c="$1" '$1 == c { print $4 }'
+}
+
+ping4 1 || fail "baseline ping failed"
+ping6 1 || fail "baseline ping -6 failed"
+
+# A port/proto rule drops only UDP to that port.
+nsx "$A" "$NETBPF" deny add va 10.78.0.0/24 port 9999 proto udp
+drop0=$(nb_stat "$A" va xdp drop)
+udp_send 9999; udp_send 9999; udp_send 9998
+assert_eq "$(rule_hits 10.78.0.0/24)" 2 "udp/9999 rule hits"
+assert_eq "$(nb_stat "$A" va xdp drop)" $((drop0 + 2)) "xdp drops after udp"
+ping4 2 || fail "ping dropped by a udp-only rule"
+
+# An address rule drops ping, and only from that address.
+nsx "$A" "$NETBPF" deny add va 10.78.0.2/32
+ping4 3 && fail "ping passed a deny rule"
+assert_eq "$(rule_hits 10.78.0.2/32)" 3 "10.78.0.2/32 rule hits"
+assert_eq "$(nb_stat "$A" va xdp drop)" $((drop0 + 5)) "xdp drops after ping"
+ping6 1 || fail "IPv6 dropped by an IPv4 rule"
+
+nsx "$A" "$NETBPF" deny del va 10.78.0.2/32
+ping4 2 || fail "ping still dropped after deny del"
+
+# IPv6 rule.
+nsx "$A" "$NETBPF" deny add va fd78::2/128
+ping6 2 && fail "ping -6 passed a deny rule"
+assert_eq "$(rule_hits fd78::2/128)" 2 "fd78::2/128 rule hits"
+ping4 1 || fail "IPv4 dropped by an IPv6 rule"
+nsx "$A" "$NETBPF" deny del va fd78::2/128
+ping6 1 || fail "ping -6 still dropped after deny del"
+
+# Rule errors: one line, non-zero exit.
+assert_fails_with "invalid CIDR" nsx "$A" "$NETBPF" deny add va 10.78.0.300/24
+assert_fails_with "invalid port" nsx "$A" "$NETBPF" deny add va 10.0.0.0/8 port 70000
+assert_fails_with "exists already" nsx "$A" "$NETBPF" deny add va 10.78.0.0/24 port 9999 proto udp
+assert_fails_with "no such rule" nsx "$A" "$NETBPF" deny del va 10.1.0.0/16
