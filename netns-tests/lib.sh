@@ -148,3 +148,110 @@ nb_prog_ids() { # the id is the column before the 16-digit tag
 	nsx "$1" "$NETBPF" status "$2" |
 		awk '{ for (i = 2; i <= NF; i++) if (length($i) == 16 && $i ~ /^[0-9a-f]+$/) print $(i - 1) }'
 }
+
+# --- tools/ tracers -----------------------------------------------------------------
+# tool_start TOOL ARGS...: runs $BUILD/tools/TOOL in the background (stdout in
+# $TOOL_OUT, stderr in $TOOL_ERR, pid in $TOOL_PID) and returns once it says it is
+# attached. Skips the test when the kernel lacks the method (no trampolines, no
+# kprobes), fails on any other early exit.
+tool_start() {
+	local deadline=$(($(date +%s) + 20)) reason
+	TOOL_OUT=$(mktemp) TOOL_ERR=$(mktemp)
+	defer rm -f "$TOOL_OUT" "$TOOL_ERR"
+	"$BUILD/tools/$1" "${@:2}" >"$TOOL_OUT" 2>"$TOOL_ERR" &
+	TOOL_PID=$!
+	defer kill "$TOOL_PID"
+	until grep -q 'tracing via' "$TOOL_ERR"; do
+		if ! kill -0 "$TOOL_PID" 2>/dev/null; then
+			reason=$(grep -oE 'kernel refuses BPF trampolines|kernel has no kprobes' "$TOOL_ERR" | head -n1)
+			[ -z "$reason" ] || skip "$* needs what this kernel lacks: $reason"
+			fail "$1 exited before attaching: $(cat "$TOOL_ERR")"
+		fi
+		[ "$(date +%s)" -lt $deadline ] || fail "$1 did not attach within 20 s: $(cat "$TOOL_ERR")"
+		sleep 0.05
+	done
+}
+# tool_wait: waits (10 s at most) for the tool to end by itself (--count, --duration,
+# or after tool_stop's SIGINT); it must exit 0.
+tool_wait() {
+	local rc=0
+	busywait 10000 eval "! kill -0 $TOOL_PID" || fail "tool $TOOL_PID still running after 10 s"
+	wait "$TOOL_PID" || rc=$?
+	[ $rc -eq 0 ] || fail "tool exited with $rc: $(cat "$TOOL_ERR")"
+}
+# tool_stop: Ctrl-C, then tool_wait.
+tool_stop() {
+	kill -INT "$TOOL_PID" 2>/dev/null || true
+	tool_wait
+}
+
+# --- localhost TCP bypass (netbpf redirect) -------------------------------------
+# cg_exec CGROUP NS cmd...: runs cmd in network namespace NS as a member of CGROUP.
+cg_exec() {
+	bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec ip netns exec "$@"' _ "$@"
+}
+# redirect_stat CGROUP FIELD: one number of 'netbpf redirect status --cgroup CGROUP --json'.
+redirect_stat() {
+	"$NETBPF" redirect status --cgroup "$1" --json | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
+}
+
+# --- HTTP sniffing (netbpf sniff) ---------------------------------------------------
+# sniff_start NS OUT ARGS...: runs 'netbpf sniff ARGS' in NS in the background
+# (stdout in OUT, stderr in OUT.err, pid in SNIFF_PID); returns once it is capturing.
+sniff_start() {
+	local ns=$1 out=$2; shift 2
+	# Not through nsx: $! must be netbpf itself, not a subshell running a function.
+	ip netns exec "$ns" "$NETBPF" sniff "$@" >"$out" 2>"$out.err" &
+	SNIFF_PID=$!
+	defer kill "$SNIFF_PID"
+	busywait 20000 grep -q '^sniffing' "$out.err" ||
+		fail "netbpf sniff did not start: $(cat "$out.err")"
+}
+# sniff_stop: Ctrl-C; the sniffer must flush and exit 0 within 10 s.
+sniff_stop() {
+	local rc=0
+	kill -INT "$SNIFF_PID" 2>/dev/null || true
+	# A child that exited stays a zombie (kill -0 succeeds) until waited for.
+	busywait 10000 eval "! grep -q '^State:[[:space:]]*[^Z[:space:]]' /proc/$SNIFF_PID/status" ||
+		fail "netbpf sniff still running 10 s after SIGINT"
+	wait "$SNIFF_PID" || rc=$?
+	[ $rc -eq 0 ] || fail "netbpf sniff exited with $rc"
+}
+# http_server NS ADDR PORT DIR: python3 -m http.server in NS, returns once it listens.
+http_server() {
+	ip netns exec "$1" python3 -m http.server "$3" --bind "$2" --directory "$4" >/dev/null 2>&1 &
+	defer kill $!
+	busywait 10000 eval "nsx '$1' ss -Htln 'sport = :$3' | grep -q LISTEN" ||
+		fail "http.server on $2:$3 did not start"
+}
+
+# --- netbpf trace helpers ---------------------------------------------------------
+# trace_start NS OUT ARGS...: `netbpf trace ARGS` in namespace NS, in the background
+# (stdout to OUT, stderr to OUT.err), returning once it printed its ready line.
+trace_start() {
+	local ns=$1 out=$2; shift 2
+	# nsenter execs netbpf: $! is netbpf itself, which trace_stop signals.
+	nsenter --net="/run/netns/$ns" "$NETBPF" trace "$@" >"$out" 2>"$out.err" &
+	TRACE_PID=$! TRACE_OUT=$out
+	defer "kill $TRACE_PID"
+	busywait 60000 _trace_settled "$out" || true
+	_trace_ready "$out" || fail "trace did not become ready: $(cat "$out.err")"
+}
+_trace_ready() { grep -Eq '^\{"ready":|, ready;' "$1"; }
+_trace_settled() { _trace_ready "$1" || ! kill -0 "$TRACE_PID"; }
+# trace_stop: Ctrl-C for the trace of trace_start; it must exit 0 (final report printed).
+trace_stop() {
+	local rc=0
+	kill -INT "$TRACE_PID"
+	wait "$TRACE_PID" || rc=$?
+	[ $rc -eq 0 ] || fail "trace exited with $rc: $(cat "$TRACE_OUT.err" 2>/dev/null)"
+}
+# sc_server OUT CGROUP NS streamcheck-server-args...: starts a streamcheck server in
+# the background (output in OUT, pid in SC_PID) and returns once it listens.
+sc_server() {
+	local out=$1 cg=$2 ns=$3; shift 3
+	cg_exec "$cg" "$ns" "$BUILD/tests/streamcheck" server "$@" >"$out" 2>&1 &
+	SC_PID=$!
+	defer kill "$SC_PID"
+	busywait 5000 grep -q '^listening' "$out" || fail "streamcheck server did not start: $(cat "$out")"
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The tools' command lines: help with examples, and bad input refused with one clear
+# message and a non-zero status (no traffic, no namespace).
+#
+#   tools/{tcpconnect,tcpstates,writesnoop,sockalloc,sslsniff,funclat} -h | bad args
+#
+# Proves: every tool's -h exits 0 and shows EXAMPLES; unknown methods, a method a tool
+# has no program for, bad numbers, malformed BINARY:FUNC / PROVIDER:NAME, missing
+# symbols, probes and libraries each fail with a message naming the problem.
+. "$(dirname "$0")/lib.sh"
+T=$BUILD/tools
+target=$T/testbin/usdt_target
+
+for tool in tcpconnect tcpstates writesnoop sockalloc sslsniff funclat; do
+	out=$("$T/$tool" -h) || fail "$tool -h failed"
+	assert_contains "$out" "EXAMPLES:" "$tool -h"
+done
+assert_fails_with "unknown method 'foo'" "$T/tcpconnect" -m foo
+assert_fails_with "tracepoint unavailable: this tool has no program for it" "$T/sockalloc" -m tracepoint
+assert_fails_with "invalid pid '0'" "$T/writesnoop" -p 0
+assert_fails_with "invalid port '70000'" "$T/tcpstates" -P 70000
+assert_fails_with "longer than a kernel comm" "$T/writesnoop" -C a-very-long-command-name
+assert_fails_with "is not BINARY:FUNC" "$T/funclat" "$target"
+assert_fails_with "--usdt wants PROVIDER:NAME" "$T/funclat" --usdt work_done "$target"
+assert_fails_with "no such file or symbol" "$T/funclat" "$target:no_such_function"
+assert_fails_with "no such file or probe" "$T/funclat" --usdt netbpf_test:no_such_probe "$target"
+assert_fails_with "failed to attach uprobe to /nonexistent/libssl.so.3:SSL_read" "$T/sslsniff" -l /nonexistent/libssl.so.3

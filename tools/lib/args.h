@@ -1,0 +1,37 @@
+/* Command-line options shared by the tools (argp children) and the settings they fill. */
+#ifndef TOOLS_ARGS_H
+#define TOOLS_ARGS_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+
+#include "filter.h"
+
+struct tool_env {
+	bool json;
+	bool perf_buffer;     /* use the perf buffer even where a ring buffer exists */
+	unsigned duration;    /* seconds; 0 runs until Ctrl-C */
+	unsigned long count;  /* stop after this many events; 0 never */
+	__u32 pid;
+	char comm[16];
+	int method;           /* METHOD_AUTO or the one forced with --method */
+};
+extern struct tool_env env;
+
+/* --json -v --duration --count --perf-buffer -h: every tool */
+extern const struct argp args_common;
+/* --pid --comm: tools whose events run in the context of the process they describe */
+extern const struct argp args_task;
+/* --method: tools with more than one way to attach */
+extern const struct argp args_method;
+
+/* Parses strictly: a number, whole, within [min, max]; exits with a message otherwise. */
+unsigned long args_number(const struct argp_state *state, const char *what,
+			  const char *s, unsigned long min, unsigned long max);
+/* log_setup() and argp_parse(); non-zero: exit with it. */
+int args_parse(const struct argp *argp, int argc, char **argv);
+/* Before load: --pid/--comm into the BPF filter, and the event buffer's kind. */
+void args_apply(struct bpf_object *obj, struct tool_filter *f);
+
+#endif /* TOOLS_ARGS_H */
