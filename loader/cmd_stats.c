@@ -15,6 +15,8 @@
 #include "json.h"
 #include "log.h"
 #include "pin.h"
+#include "redirect.h"
+#include "state.h"
 
 static const char *const hook_names[NB_HOOK_MAX] = { "xdp", "tc-ingress", "tc-egress" };
 static const char *const l3_names[NB_L3_MAX] = { "nonip", "ipv4", "ipv6", "l3-malformed" };
@@ -77,7 +79,7 @@ static void json_counters(struct json *j, const char *key, const struct nb_count
 	json_obj_close(j);
 }
 
-static void print_json(const char *ifname, const struct nb_hook_stats *s)
+static void print_json(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
 {
 	struct json j;
 
@@ -96,6 +98,10 @@ static void print_json(const char *ifname, const struct nb_hook_stats *s)
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
+	if (bypass) {
+		json_key(&j, "redirect");
+		redirect_print_stats(bypass, &j);
+	}
 	json_obj_close(&j);
 	json_end_line(&j);
 }
@@ -110,7 +116,7 @@ static void text_rows(const char *hook, const struct nb_counter *c, const char *
 }
 
 /* One row per non-zero class; verdicts always, so a zero drop count is visible. */
-static void print_text(const char *ifname, const struct nb_hook_stats *s)
+static void print_text(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
 {
 	printf("%s\n%-11s %-13s %12s %14s\n", ifname, "HOOK", "CLASS", "PACKETS", "BYTES");
 	for (int h = 0; h < NB_HOOK_MAX; h++) {
@@ -118,6 +124,8 @@ static void print_text(const char *ifname, const struct nb_hook_stats *s)
 		text_rows(hook_names[h], s[h].l4, l4_names, NB_L4_MAX, false);
 		text_rows(hook_names[h], s[h].verdict, verdict_names, NB_VERDICT_MAX, true);
 	}
+	if (bypass)
+		redirect_print_stats(bypass, NULL);
 }
 
 static void usage(FILE *f)
@@ -127,7 +135,8 @@ static void usage(FILE *f)
 		"\n"
 		"Packets and bytes per hook (xdp, tc-ingress, tc-egress), per network and\n"
 		"transport class and per verdict, summed over CPUs. Classes with no packets\n"
-		"are left out of the table (not of --json).\n"
+		"are left out of the table (not of --json). After `up --redirect`, the\n"
+		"localhost bypass counters follow.\n"
 		"\n"
 		"  --watch SECS   print again every SECS seconds until Ctrl-C\n"
 		"\n"
@@ -145,6 +154,8 @@ int do_stats(int argc, char **argv)
 		{},
 	};
 	struct nb_hook_stats sum[NB_HOOK_MAX];
+	struct nb_state st = {};
+	const char *bypass;
 	double watch = 0;
 	char dir[256], *end;
 	int c, fd, err;
@@ -175,6 +186,8 @@ int do_stats(int argc, char **argv)
 		pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
 		return fd;
 	}
+	state_load(dir, &st);
+	bypass = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	do {
@@ -184,9 +197,9 @@ int do_stats(int argc, char **argv)
 			break;
 		}
 		if (gopt.json)
-			print_json(argv[optind], sum);
+			print_json(argv[optind], sum, bypass);
 		else
-			print_text(argv[optind], sum);
+			print_text(argv[optind], sum, bypass);
 		fflush(stdout);
 		if (watch > 0 && !exiting)
 			usleep(watch * 1e6);

@@ -6,9 +6,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup.h"
 #include "datapath.h"
 #include "log.h"
 #include "pin.h"
+#include "redirect.h"
 #include "state.h"
 #include "tc.skel.h"
 #include "xdp.skel.h"
@@ -24,6 +26,7 @@ struct install {
 	int links[3]; /* xdp, tc ingress, tc egress */
 	struct nb_state st;
 	bool clsact;
+	bool redirect_on;
 };
 
 static const char *load_hint(int err)
@@ -104,10 +107,29 @@ static int attach_tc(struct install *in, enum tc_mode_opt mode)
 	return 0;
 }
 
+static int enable_redirect(struct install *in, const char *cgroup)
+{
+	struct redirect_opts ro = { .cgroup = in->st.redirect_cgroup };
+	int err;
+
+	if (cgroup)
+		snprintf(in->st.redirect_cgroup, sizeof(in->st.redirect_cgroup), "%s", cgroup);
+	else if ((err = cgroup2_root(in->st.redirect_cgroup, sizeof(in->st.redirect_cgroup)))) {
+		pr_warn("failed to find the cgroup v2 mount for --redirect (pass --cgroup PATH)\n");
+		return err;
+	}
+	err = redirect_on(&ro);
+	in->redirect_on = !err;
+	return err;
+}
+
 static void rollback(struct install *in)
 {
 	struct bpf_prog_info info[2] = {};
 	__u32 len = sizeof(info[0]);
+
+	if (in->redirect_on)
+		redirect_off(in->st.redirect_cgroup);
 
 	if (in->clsact) {
 		bpf_obj_get_info_by_fd(bpf_program__fd(in->tc->progs.tc_ingress), &info[0], &len);
@@ -151,8 +173,9 @@ int datapath_up(const struct up_opts *o)
 	}
 	if (!access(in.dir, F_OK)) {
 		if (datapath_live(in.dir)) {
-			pr_info("netbpf is already up on %s; 'netbpf down %s' first to change modes\n",
-				o->ifname, o->ifname);
+			pr_info("netbpf is already up on %s; 'netbpf down %s' first to change modes%s\n",
+				o->ifname, o->ifname,
+				o->redirect ? ", or 'netbpf redirect on' to add the bypass" : "");
 			return 0;
 		}
 		pr_info("removing stale pins of an earlier %s\n", o->ifname);
@@ -183,6 +206,8 @@ int datapath_up(const struct up_opts *o)
 	err = attach_tc(&in, o->tc_mode);
 	if (err)
 		goto out;
+	if (o->redirect && (err = enable_redirect(&in, o->cgroup)))
+		goto out;
 	in.st.netns_ino = pin_netns_ino();
 	in.st.up_time = time(NULL);
 	snprintf(in.st.ifname, sizeof(in.st.ifname), "%s", o->ifname);
@@ -191,8 +216,9 @@ int datapath_up(const struct up_opts *o)
 		pr_warn("failed to save state in %s: %s\n", in.dir, strerror(-err));
 		goto out;
 	}
-	pr_info("netbpf up on %s: xdp %s, tc %s, pinned at %s\n", o->ifname,
-		xdp_mode_name(in.st.xdp_flags), tc_mode_name(in.st.tc_mode), in.dir);
+	pr_info("netbpf up on %s: xdp %s, tc %s, pinned at %s%s%s\n", o->ifname,
+		xdp_mode_name(in.st.xdp_flags), tc_mode_name(in.st.tc_mode), in.dir,
+		in.redirect_on ? ", localhost bypass on for " : "", in.st.redirect_cgroup);
 out:
 	if (err)
 		rollback(&in);
@@ -247,6 +273,9 @@ int datapath_down(const char *dir)
 		detach_link(dir, PIN_TC_EG);
 	}
 	detach_link(dir, PIN_XDP);
+	/* The bypass may have been turned off by hand since; that is fine. */
+	if (st.redirect_cgroup[0] && redirect_off(st.redirect_cgroup) == -ENOENT)
+		pr_debug("bypass of %s was already off\n", st.redirect_cgroup);
 	err = pin_rmdir(dir);
 	if (err)
 		pr_warn("failed to remove %s: %s\n", dir, strerror(-err));

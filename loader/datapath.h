@@ -13,6 +13,8 @@ struct up_opts {
 	enum xdp_mode_opt xdp_mode;
 	enum tc_mode_opt tc_mode;
 	bool force;
+	bool redirect;      /* also turn the localhost bypass on */
+	const char *cgroup; /* for the bypass; NULL: the cgroup2 root */
 };
 
 /* Attaches and pins everything, or nothing: every failure rolls back. */

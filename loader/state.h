@@ -20,6 +20,7 @@ struct nb_state {
 	__u64 netns_ino;
 	__u64 up_time;       /* seconds since the epoch */
 	char ifname[IF_NAMESIZE];
+	char redirect_cgroup[128]; /* `up --redirect`: the cgroup `down` turns it off for */
 };
 
 /* Creates and pins the state map in dir with *st as its value. */

@@ -128,12 +128,6 @@ nb_stat() {
 	nsx "$1" "$NETBPF" stats "$2" | awk -v h="$3" -v c="$4" -v col=$col \
 		'$1 == h && $2 == c { v = $col } END { print v + 0 }'
 }
-# dev_stat NS IFACE rx_packets|rx_bytes|tx_packets|tx_bytes: the kernel's own count.
-dev_stat() {
-	local col
-	case $3 in rx_bytes) col=2 ;; rx_packets) col=3 ;; tx_bytes) col=10 ;; tx_packets) col=11 ;; esac
-	nsx "$1" cat /proc/net/dev | tr ':' ' ' | awk -v i="$2" -v c=$col '$1 == i { print $c }'
-}
 # quiet_veth NS IFACE PEER_IP PEER_MAC: no IPv6 (no NDP/MLD chatter) and a permanent
 # neighbour entry (no ARP), so every packet on the link is one the test sent.
 quiet_veth() {
@@ -207,15 +201,20 @@ sniff_start() {
 	busywait 20000 grep -q '^sniffing' "$out.err" ||
 		fail "netbpf sniff did not start: $(cat "$out.err")"
 }
-# sniff_stop: Ctrl-C; the sniffer must flush and exit 0 within 10 s.
-sniff_stop() {
+# sniff_wait: the sniffer must end by itself (--count, --duration, or after
+# sniff_stop's SIGINT) within 10 s, with exit status 0.
+sniff_wait() {
 	local rc=0
-	kill -INT "$SNIFF_PID" 2>/dev/null || true
 	# A child that exited stays a zombie (kill -0 succeeds) until waited for.
 	busywait 10000 eval "! grep -q '^State:[[:space:]]*[^Z[:space:]]' /proc/$SNIFF_PID/status" ||
-		fail "netbpf sniff still running 10 s after SIGINT"
+		fail "netbpf sniff still running after 10 s"
 	wait "$SNIFF_PID" || rc=$?
 	[ $rc -eq 0 ] || fail "netbpf sniff exited with $rc"
+}
+# sniff_stop: Ctrl-C; the sniffer flushes and exits 0.
+sniff_stop() {
+	kill -INT "$SNIFF_PID" 2>/dev/null || true
+	sniff_wait
 }
 # http_server NS ADDR PORT DIR: python3 -m http.server in NS, returns once it listens.
 http_server() {
@@ -226,6 +225,20 @@ http_server() {
 }
 
 # --- netbpf trace helpers ---------------------------------------------------------
+# trace_topology NET: namespaces $A and $B joined by va (NET.1/24) and vb (NET.2/24),
+# quiet (no IPv6, static ARP: every packet is one the test sent), netbpf up on va,
+# and a scratch directory $TMP. NET is a /24 prefix such as 10.78.0.
+trace_topology() {
+	mk_ns A
+	mk_ns B
+	veth_pair "$A" va "$1.1/24" "$B" vb "$1.2/24"
+	quiet_veth "$A" va "$1.2" "$(mac_of "$B" vb)"
+	quiet_veth "$B" vb "$1.1" "$(mac_of "$A" va)"
+	nsx "$A" "$NETBPF" -q up va
+	defer nsx "$A" "$NETBPF" down va
+	TMP=$(mktemp -d)
+	defer rm -rf "$TMP"
+}
 # trace_start NS OUT ARGS...: `netbpf trace ARGS` in namespace NS, in the background
 # (stdout to OUT, stderr to OUT.err), returning once it printed its ready line.
 trace_start() {
@@ -239,6 +252,10 @@ trace_start() {
 }
 _trace_ready() { grep -Eq '^\{"ready":|, ready;' "$1"; }
 _trace_settled() { _trace_ready "$1" || ! kill -0 "$TRACE_PID"; }
+# trace_fn LINE HOOK FUNC EXPR: jq EXPR on function FUNC of hook HOOK in a JSON report line.
+trace_fn() {
+	jq -r --arg h "$2" --arg f "$3" ".functions[] | select(.hook == \$h and .func == \$f) | $4" <<<"$1"
+}
 # trace_stop: Ctrl-C for the trace of trace_start; it must exit 0 (final report printed).
 trace_stop() {
 	local rc=0
@@ -246,12 +263,71 @@ trace_stop() {
 	wait "$TRACE_PID" || rc=$?
 	[ $rc -eq 0 ] || fail "trace exited with $rc: $(cat "$TRACE_OUT.err" 2>/dev/null)"
 }
-# sc_server OUT CGROUP NS streamcheck-server-args...: starts a streamcheck server in
-# the background (output in OUT, pid in SC_PID) and returns once it listens.
-sc_server() {
-	local out=$1 cg=$2 ns=$3; shift 3
-	cg_exec "$cg" "$ns" "$BUILD/tests/streamcheck" server "$@" >"$out" 2>&1 &
-	SC_PID=$!
-	defer kill "$SC_PID"
-	busywait 5000 grep -q '^listening' "$out" || fail "streamcheck server did not start: $(cat "$out")"
+# redirect_setup: for netbpf redirect tests: SC (the streamcheck binary), tmp (a
+# scratch directory) and cg (a child cgroup whose bypass is turned off at exit).
+redirect_setup() {
+	SC=$BUILD/tests/streamcheck
+	[ -x "$SC" ] || fail "streamcheck not built ($SC)"
+	tmp=$(mktemp -d)
+	defer rm -rf "$tmp"
+	mk_cgroup cg
+	defer "$NETBPF" redirect off --cgroup "$cg"
+}
+# sc_transfer OUT SRV_CG SRV_NS SRV_ADDR CLI_CG CLI_NS CLI_ADDR PORT N BYTES [client args]:
+# N streamcheck connections with BYTES each way (output in OUT.server, OUT.client);
+# fails unless both ends got every byte intact and agree on the stream hashes.
+sc_transfer() {
+	local out=$1 scg=$2 sns=$3 saddr=$4 ccg=$5 cns=$6 caddr=$7 port=$8 n=$9 bytes=${10} pid
+	shift 10
+	rm -f "$out.server" "$out.client" # an old 'listening' line must not be taken for this one
+	cg_exec "$scg" "$sns" "$SC" server -a "$saddr" -p "$port" -n "$n" >"$out.server" 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	busywait 5000 grep -q '^listening' "$out.server" ||
+		fail "streamcheck server did not start: $(cat "$out.server")"
+	cg_exec "$ccg" "$cns" "$SC" client -a "$caddr" -p "$port" -n "$n" -b "$bytes" "$@" \
+		>"$out.client" 2>&1 || fail "streamcheck client to $caddr: $(cat "$out.client")"
+	wait "$pid" || fail "streamcheck server on $saddr: $(cat "$out.server")"
+	assert_eq "$(cat "$out.server" "$out.client" |
+		grep -c "conns=$n tx_bytes=$((n * bytes)) rx_bytes=$((n * bytes))")" 2 \
+		"bytes between $caddr and $saddr"
+	assert_eq "$(_sc_hash rx "$out.server")" "$(_sc_hash tx "$out.client")" "client->server hash"
+	assert_eq "$(_sc_hash tx "$out.server")" "$(_sc_hash rx "$out.client")" "server->client hash"
+}
+_sc_hash() { sed -n "s/.* $1_hash=\([0-9a-f]*\).*/\1/p" "$2"; }
+# dev_counter NS IFACE FIELD: rx_bytes, rx_packets, tx_bytes or tx_packets of IFACE in
+# NS. /proc/net/dev follows the reader's namespace (sysfs would need a remount).
+dev_counter() {
+	local col
+	case $3 in
+	rx_bytes) col=2 ;; rx_packets) col=3 ;; tx_bytes) col=10 ;; tx_packets) col=11 ;;
+	*) fail "dev_counter: unknown field $3" ;;
+	esac
+	nsx "$1" awk -v dev="$2" -v col="$col" '{ sub(/:/, " ") } $1 == dev { print $col }' /proc/net/dev
+}
+# With nothing but bash and nc (the minimal guest has no python3 or curl):
+# nc_http_once NS ADDR PORT: a server for one exchange: reads a request head,
+# answers $NC_HTTP_RESPONSE. Returns once it listens; NC_PID is its pid.
+NC_HTTP_RESPONSE=$'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+nc_http_once() {
+	local dir
+	dir=$(mktemp -d)
+	defer rm -rf "$dir"
+	mkfifo "$dir/fifo"
+	cat >"$dir/answer.sh" <<'EOS'
+while IFS= read -r line; do [ "$line" = $'\r' ] && break; done
+printf '%s' "$1"
+EOS
+	ip netns exec "$1" bash -c 'nc -l "$3" "$4" <"$1" | bash "$2" "$5" >"$1"' _ \
+		"$dir/fifo" "$dir/answer.sh" "$2" "$3" "$NC_HTTP_RESPONSE" &
+	NC_PID=$!
+	defer kill $NC_PID
+	busywait 10000 eval "nsx '$1' ss -Htln 'sport = :$3' | grep -q LISTEN" ||
+		fail "nc did not listen on $2:$3"
+}
+# bash_http_get NS ADDR PORT PATH: one GET over bash's /dev/tcp; prints the response.
+bash_http_get() {
+	nsx "$1" bash -c 'exec 3<>"/dev/tcp/$1/$2"
+		printf "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" "$3" "$1" >&3
+		head -c "$4" <&3' _ "$2" "$3" "$4" ${#NC_HTTP_RESPONSE}
 }

@@ -44,16 +44,16 @@ check_mode() { # up-args...
 
 	# One TCP transfer: every segment the kernel received on va, and only those.
 	local rx0 tx0 out="$TMP/recv.out"
-	rx0=$(dev_stat "$A" va rx_packets)
-	tx0=$(dev_stat "$A" va tx_packets)
+	rx0=$(dev_counter "$A" va rx_packets)
+	tx0=$(dev_counter "$A" va tx_packets)
 	nsx "$A" "$BUILD/tests/tcpxfer" recv 5001 >"$out" &
 	busywait 3000 grep -q listening "$out" || fail "receiver did not start"
 	sent=$(nsx "$B" "$BUILD/tests/tcpxfer" send 10.77.0.1 5001 1000000)
 	wait $!
 	assert_eq "$(tail -n 1 "$out")" "$sent" "received bytes and checksum"
-	assert_eq "$(nb_stat "$A" va xdp tcp)" $(($(dev_stat "$A" va rx_packets) - rx0)) "xdp tcp = rx_packets"
-	assert_eq "$(nb_stat "$A" va tc-ingress tcp)" $(($(dev_stat "$A" va rx_packets) - rx0)) "tc ingress tcp = rx_packets"
-	assert_eq "$(nb_stat "$A" va tc-egress tcp)" $(($(dev_stat "$A" va tx_packets) - tx0)) "tc egress tcp = tx_packets"
+	assert_eq "$(nb_stat "$A" va xdp tcp)" $(($(dev_counter "$A" va rx_packets) - rx0)) "xdp tcp = rx_packets"
+	assert_eq "$(nb_stat "$A" va tc-ingress tcp)" $(($(dev_counter "$A" va rx_packets) - rx0)) "tc ingress tcp = rx_packets"
+	assert_eq "$(nb_stat "$A" va tc-egress tcp)" $(($(dev_counter "$A" va tx_packets) - tx0)) "tc egress tcp = tx_packets"
 	assert_ge "$(nb_stat "$A" va xdp tcp bytes)" 1000000 "xdp tcp bytes"
 	assert_eq "$(nb_stat "$A" va xdp drop)" 0 "xdp drops"
 
