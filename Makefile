@@ -30,7 +30,7 @@ LDLIBS  += -lbpf -lelf -lz -lmnl -lm
 
 DEB_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libpcap-dev bpftool \
 	iproute2 iputils-ping netcat-openbsd tshark curl gnuplot-nox linux-libc-dev systemtap-sdt-dev openssl sockperf iperf3 \
-	qemu-system-x86 busybox-static cpio xz-utils zstd
+	qemu-system-x86 busybox-static cpio xz-utils zstd libclang-rt-14-dev wrk jq
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
@@ -87,7 +87,9 @@ demo: deps all
 # The host suite, then the same tests in each of $(KERNELS) under qemu (VMTEST=0
 # skips those); one failure anywhere does not stop the rest, and the last line
 # totals them all.
-test: deps all $(TEST_DEPS) $(if $(filter 1,$(VMTEST)),$(VMTEST_KERNEL_FILES))
+# Here, after the include, TEST_DEPS holds what every fragment added.
+test vmtest: deps all $(TEST_DEPS)
+test: $(if $(filter 1,$(VMTEST)),$(VMTEST_KERNEL_FILES))
 	$(Q)$(VMTEST_RUN) host $(if $(filter 1,$(VMTEST)),$(KERNELS))
 
 clean:

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Hostile input on an HTTP port does not crash, hang or bloat 'netbpf sniff':
+# binary junk, a chunk size of 40 hex digits, a million-byte chunk cut short, a
+# head cut short, and a flood of 1500 connections each holding a 64 KiB header
+# line open (more connections than the sniffer tracks: the oldest are evicted).
+# Every request line sent is reported exactly once (no response, flags saying
+# why), peak memory stays bounded, and a normal curl afterwards is reported fine.
+#
+#   netns ns (lo up)
+#   +-------------------------------------------------------------+
+#   |  hostile.py (client) ---> 127.0.0.1:8081 hold.py (accepts,   |
+#   |                                           never reads)       |
+#   |  curl ------------------> 127.0.0.1:8080 python3 http.server |
+#   |  netbpf sniff lo --json                                       |
+#   +-------------------------------------------------------------+
+. "$(dirname "$0")/lib.sh"
+need python3 curl
+ensure_tracefs
+
+N=1500
+# 1024 tracked connections x (two 8 KiB line buffers + a 4.7 KiB exchange) is
+# about 22 MiB: allow 40 MiB over the idle sniffer's peak.
+MAX_GROWTH_KB=$((40 * 1024))
+mk_ns ns
+tmp=$(mktemp -d)
+defer rm -rf "$tmp"
+mkdir "$tmp/www"
+echo ok >"$tmp/www/ok"
+http_server "$ns" 127.0.0.1 8080 "$tmp/www"
+
+cat >"$tmp/hold.py" <<'PY'
+import resource, socket
+resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 8081))
+l.listen(4096)
+held = []
+while True:
+    held.append(l.accept()[0])
+PY
+cat >"$tmp/hostile.py" <<'PY'
+import resource, socket, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
+held = []
+def send(data):
+    s = socket.create_connection(("127.0.0.1", 8081))
+    s.sendall(data)
+    held.append(s)
+send(bytes(range(256)) * 400)
+send(b"POST /hugechunk HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + b"F" * 40 + b"\r\n")
+send(b"POST /megachunk HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nF4240\r\n" + b"z" * 5000)
+send(b"GET /trunc HTTP/1.1\r\nHost: ")
+for i in range(int(sys.argv[1])):
+    send(b"GET /f%d HTTP/1.1\r\nX-Big: " % i + b"A" * 65536 + b"\r\n")
+print("sent", flush=True)
+sys.stdin.read()  # hold the connections open until told
+PY
+ip netns exec "$ns" python3 "$tmp/hold.py" &
+defer kill $!
+busywait 10000 eval "nsx '$ns' ss -Htln 'sport = :8081' | grep -q LISTEN" || fail "holder did not start"
+
+sniff_start "$ns" "$tmp/out" lo --json
+idle_rss=$(awk '/VmHWM/ { print $2 }' "/proc/$SNIFF_PID/status")
+mkfifo "$tmp/hold"
+ip netns exec "$ns" python3 "$tmp/hostile.py" $N <"$tmp/hold" >"$tmp/hostile.out" &
+hostile=$!
+exec 7>"$tmp/hold"
+defer kill $hostile
+busywait 60000 grep -q sent "$tmp/hostile.out" || fail "hostile client did not finish sending"
+# All of it reached the sniffer: its queue is empty once it has read the last flood request.
+busywait 30000 eval "[ \$(nsx '$ns' ss -Hn --packet | awk '{ print \$2 }' | sort -n | tail -n 1) = 0 ]" ||
+	fail "sniffer did not catch up"
+nsx "$ns" curl -sS -o /dev/null http://127.0.0.1:8080/ok
+rss=$(awk '/VmHWM/ { print $2 }' "/proc/$SNIFF_PID/status")
+sniff_stop
+exec 7>&-
+
+log "peak RSS ${idle_rss} kB idle, ${rss} kB after the flood; $(tail -n 3 "$tmp/out.err" | tr '\n' ' ')"
+[ $((rss - idle_rss)) -lt $MAX_GROWTH_KB ] || fail "peak RSS grew by $((rss - idle_rss)) kB"
+python3 - "$tmp/out" $N <<'PY' || fail "exchanges reported wrong"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+n = int(sys.argv[2])
+by_path = {}
+for r in rows:
+    by_path.setdefault(r["path"], []).append(r)
+want = {"/hugechunk", "/megachunk", "/trunc", "/ok"} | {f"/f{i}" for i in range(n)}
+assert set(by_path) == want, f"paths: missing {sorted(want - set(by_path))[:5]}, extra {sorted(set(by_path) - want)[:5]}"
+assert all(len(v) == 1 for v in by_path.values()), [k for k, v in by_path.items() if len(v) > 1][:5]
+assert len(rows) == n + 4, len(rows)
+def flags(p):
+    return set(by_path[p][0]["flags"])
+assert by_path["/ok"][0]["status"] == 200 and flags("/ok") == set(), by_path["/ok"]
+assert {"malformed", "no_response"} <= flags("/hugechunk"), by_path["/hugechunk"]
+assert {"gap", "no_response"} <= flags("/megachunk"), by_path["/megachunk"]
+assert by_path["/megachunk"][0]["req_body_bytes"] >= 5000, by_path["/megachunk"]
+assert {"gap", "no_response"} <= flags("/trunc"), by_path["/trunc"]
+for i in range(n):
+    assert {"truncated", "no_response"} <= flags(f"/f{i}"), by_path[f"/f{i}"]
+    assert by_path[f"/f{i}"][0]["status"] is None
+print("ok")
+PY
