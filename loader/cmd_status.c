@@ -23,43 +23,20 @@ struct hook_view {
 	char tag[2 * BPF_TAG_SIZE + 1];
 };
 
-static void prog_view(__u32 prog_id, struct hook_view *v)
+/* The program behind a pinned hook: a link (XDP, TCX) or, for clsact, the program. */
+static void hook_view(const char *dir, const char *name, bool is_link, struct hook_view *v)
 {
 	struct bpf_prog_info pi = {};
 	__u32 len = sizeof(pi);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
+	int fd = datapath_hook_prog(dir, name, is_link, &v->link_id);
 
-	v->prog_id = prog_id;
 	if (fd < 0)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &pi, &len)) {
+		v->prog_id = pi.id;
 		snprintf(v->prog_name, sizeof(v->prog_name), "%s", pi.name);
 		for (int i = 0; i < BPF_TAG_SIZE; i++)
 			sprintf(v->tag + 2 * i, "%02x", pi.tag[i]);
-	}
-	close(fd);
-}
-
-/* A pin is a link (XDP, TCX) or, for clsact, the program itself. */
-static void pin_view(const char *dir, const char *name, bool is_link, struct hook_view *v)
-{
-	struct bpf_link_info li = {};
-	struct bpf_prog_info pi = {};
-	__u32 len;
-	int fd = pin_open(dir, name);
-
-	if (fd < 0)
-		return;
-	if (is_link) {
-		len = sizeof(li);
-		if (!bpf_obj_get_info_by_fd(fd, &li, &len)) {
-			v->link_id = li.id;
-			prog_view(li.prog_id, v);
-		}
-	} else {
-		len = sizeof(pi);
-		if (!bpf_obj_get_info_by_fd(fd, &pi, &len))
-			prog_view(pi.id, v);
 	}
 	close(fd);
 }
@@ -126,9 +103,9 @@ static int status_one(const char *dir, uint64_t netns_ino, const char *ifname, v
 		return err;
 	}
 	tcx = st.tc_mode == TC_MODE_TCX;
-	pin_view(dir, PIN_XDP, true, &v[0]);
-	pin_view(dir, PIN_TC_IN, tcx, &v[1]);
-	pin_view(dir, PIN_TC_EG, tcx, &v[2]);
+	hook_view(dir, PIN_XDP, true, &v[0]);
+	hook_view(dir, PIN_TC_IN, tcx, &v[1]);
+	hook_view(dir, PIN_TC_EG, tcx, &v[2]);
 	xdp_ours = v[0].prog_id && xdp_query(st.ifindex, &mode) == v[0].prog_id;
 	v[0].mode = xdp_ours ? mode : xdp_mode_name(st.xdp_flags);
 	v[1].mode = v[2].mode = tc_mode_name(st.tc_mode);

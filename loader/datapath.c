@@ -226,24 +226,33 @@ out:
 	return err;
 }
 
-static __u32 pinned_prog_id(const char *dir, const char *name, bool is_link)
+int datapath_hook_prog(const char *dir, const char *name, bool is_link, __u32 *link_id)
 {
 	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+	int fd = pin_open(dir, name), prog_fd;
+
+	if (fd < 0 || !is_link)
+		return fd;
+	prog_fd = bpf_obj_get_info_by_fd(fd, &li, &len) ? -errno : bpf_prog_get_fd_by_id(li.prog_id);
+	if (prog_fd < 0)
+		prog_fd = -errno;
+	else if (link_id)
+		*link_id = li.id;
+	close(fd);
+	return prog_fd;
+}
+
+static __u32 pinned_prog_id(const char *dir, const char *name)
+{
 	struct bpf_prog_info pi = {};
-	__u32 len, id = 0;
-	int fd = pin_open(dir, name);
+	__u32 len = sizeof(pi), id = 0;
+	int fd = datapath_hook_prog(dir, name, false, NULL);
 
 	if (fd < 0)
 		return 0;
-	if (is_link) {
-		len = sizeof(li);
-		if (!bpf_obj_get_info_by_fd(fd, &li, &len))
-			id = li.prog_id;
-	} else {
-		len = sizeof(pi);
-		if (!bpf_obj_get_info_by_fd(fd, &pi, &len))
-			id = pi.id;
-	}
+	if (!bpf_obj_get_info_by_fd(fd, &pi, &len))
+		id = pi.id;
 	close(fd);
 	return id;
 }
@@ -266,8 +275,7 @@ int datapath_down(const char *dir)
 	int err;
 
 	if (!state_load(dir, &st) && st.tc_mode == TC_MODE_CLSACT) {
-		clsact_detach(&st, pinned_prog_id(dir, PIN_TC_IN, false),
-			      pinned_prog_id(dir, PIN_TC_EG, false));
+		clsact_detach(&st, pinned_prog_id(dir, PIN_TC_IN), pinned_prog_id(dir, PIN_TC_EG));
 	} else {
 		detach_link(dir, PIN_TC_IN);
 		detach_link(dir, PIN_TC_EG);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 
 #include "tc.h"
 #include "xdp.h"
@@ -23,6 +24,11 @@ int datapath_up(const struct up_opts *o);
 int datapath_down(const char *dir);
 /* The pin directory of ifname; prints an error unless netbpf is up there. */
 int datapath_dir(const char *ifname, char *dir, size_t len);
+/*
+ * A program fd for the hook pinned as name in dir: through the link (XDP, TCX;
+ * its id into *link_id when not NULL) or the pinned program itself (clsact).
+ */
+int datapath_hook_prog(const char *dir, const char *name, bool is_link, __u32 *link_id);
 /* True when dir's XDP link is still attached to a live interface. */
 bool datapath_live(const char *dir);
 

@@ -43,20 +43,6 @@ static int prog_add(struct trace_set *set, int fd, const char *hook)
 	return 0;
 }
 
-/* A pin is a link (XDP, TCX) or, for clsact, the program itself. */
-static int pin_prog_fd(const char *dir, const char *name, bool is_link)
-{
-	struct bpf_link_info li = {};
-	__u32 len = sizeof(li);
-	int fd = pin_open(dir, name), prog_fd;
-
-	if (fd < 0 || !is_link)
-		return fd;
-	prog_fd = bpf_obj_get_info_by_fd(fd, &li, &len) ? -errno : bpf_prog_get_fd_by_id(li.prog_id);
-	close(fd);
-	return prog_fd < 0 ? -errno : prog_fd;
-}
-
 int trace_add_iface(struct trace_set *set, const char *ifname)
 {
 	static const struct { const char *pin, *hook; } hooks[] = {
@@ -75,7 +61,7 @@ int trace_add_iface(struct trace_set *set, const char *ifname)
 		return err;
 	}
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
-		fd = pin_prog_fd(dir, hooks[i].pin, i == 0 || st.tc_mode == TC_MODE_TCX);
+		fd = datapath_hook_prog(dir, hooks[i].pin, i == 0 || st.tc_mode == TC_MODE_TCX, NULL);
 		if (fd < 0) {
 			pr_warn("failed to open %s/%s: %s\n", dir, hooks[i].pin, strerror(-fd));
 			return fd;
