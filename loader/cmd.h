@@ -22,5 +22,9 @@ int do_status(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_deny(int argc, char **argv);
 int do_clean(int argc, char **argv);
+int do_redirect(int argc, char **argv);
+int do_bench(int argc, char **argv);
+int do_trace(int argc, char **argv);
+int do_sniff(int argc, char **argv);
 
 #endif /* NETBPF_CMD_H */

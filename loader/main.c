@@ -17,6 +17,10 @@ static const struct cmd cmds[] = {
 	{ "stats",  do_stats,  "show packet and byte counters of an interface" },
 	{ "deny",   do_deny,   "add, delete or list XDP deny rules" },
 	{ "clean",  do_clean,  "remove pins left by interfaces that are gone" },
+	{ "redirect", do_redirect, "localhost TCP bypass: on, off, status" },
+	{ "bench",  do_bench,  "measure the bypass and the datapath cost" },
+	{ "trace",  do_trace,  "fentry/fexit on the datapath programs and their subfunctions" },
+	{ "sniff",  do_sniff,  "report HTTP/1.x exchanges seen on an interface" },
 };
 
 static void usage(FILE *f)
