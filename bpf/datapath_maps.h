@@ -66,6 +66,13 @@ struct nb_deny_key {
 	__u8 pad;
 	__be16 port;  /* destination port or 0 */
 	__u8 addr[16];
+	/*
+	 * Beyond any prefix, so never compared. The trie stores the value right after
+	 * the key's data: without these bytes the value's __u64 counters sit 4 bytes
+	 * off alignment and their atomic adds split-lock (~1.4 us instead of ~0.17 us
+	 * per denied packet, measured by `netbpf bench datapath`).
+	 */
+	__u8 pad2[4];
 };
 
 #define NB_DENY_KEY_FIXED_BITS 32
