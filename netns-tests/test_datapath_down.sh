@@ -26,7 +26,19 @@ assert_gone() { # prog ids...
 	return 0
 }
 
-for mode in tcx clsact; do
+modes=clsact
+# TCX needs kernel 6.6+; on older kernels auto mode takes clsact (tested there).
+if out=$(nsx "$A" "$NETBPF" -q up va --tc tcx 2>&1); then
+	nsx "$A" "$NETBPF" -q down va
+	modes="tcx clsact"
+else
+	assert_contains "$out" "kernel without TCX" "tcx refusal"
+	log "no TCX in this kernel: clsact only"
+	nsx "$A" "$NETBPF" -q up va
+	assert_eq "$(nsx "$A" "$NETBPF" status va | awk '$1 == "tc" { print $3; exit }')" clsact "auto mode without TCX"
+	nsx "$A" "$NETBPF" -q down va
+fi
+for mode in $modes; do
 	nsx "$A" "$NETBPF" -q up va --tc $mode
 	ids=$(nb_prog_ids "$A" va)
 	assert_eq "$(echo $ids | wc -w)" 3 "programs attached ($mode)"

@@ -42,10 +42,7 @@ assert_fails_with "kernel has no BTF" nsx "$A" unshare -m sh -c \
 nothing_left "no BTF"
 # A verifier rejection: kernel BTF without the packet header types makes libbpf
 # poison the CO-RE relocated instructions, which the verifier then refuses.
-command -v llvm-objcopy >/dev/null || skip "needs llvm-objcopy for the verifier case"
-btf=$(mktemp)
-defer rm -f "$btf"
-llvm-objcopy --dump-section .BTF="$btf" "$BUILD/tests/foreign.bpf.o"
+btf=$BUILD/tests/foreign.btf
 out=$(nsx "$A" unshare -m sh -c "mount --bind '$btf' /sys/kernel/btf/vmlinux && '$NETBPF' up va" 2>&1) &&
 	fail "up succeeded against a broken BTF"
 assert_contains "$out" "failed to load BPF programs" "verifier rejection"

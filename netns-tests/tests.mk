@@ -18,3 +18,10 @@ TEST_DEPS     += $(TEST_BPF_OBJS)
 $(BUILD)/tests/%.bpf.o: netns-tests/progs/%.bpf.c $(VMLINUX_H) | $(BUILD)/tests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Kernel BTF that lacks the packet header types: test_datapath_errors mounts it over
+# /sys/kernel/btf/vmlinux to provoke a verifier rejection (made here: no objcopy in the VM).
+TEST_DEPS += $(BUILD)/tests/foreign.btf
+$(BUILD)/tests/foreign.btf: $(BUILD)/tests/foreign.bpf.o
+	$(call msg,BTF,$@)
+	$(Q)llvm-objcopy --dump-section .BTF=$@ $<
