@@ -184,6 +184,14 @@ int rd_verdict(struct sk_msg_md *msg)
 	st = stats();
 	if (bpf_msg_redirect_hash(msg, &rd_sockhash, &rs->peer, BPF_F_INGRESS) == SK_PASS) {
 		rs->state = RD_REDIRECT;
+		/*
+		 * Opt-in (--apply-bytes): the kernel keeps this verdict for the next bytes
+		 * without running the program, saving its lookups and atomics per message
+		 * (+17% on 64 B-1 KiB streams in `netbpf bench`). The counters then count
+		 * verdicts, and a peer that closes inside the window gives EPIPE at once.
+		 */
+		if (rd_cfg.apply_bytes)
+			bpf_msg_apply_bytes(msg, rd_cfg.apply_bytes);
 		if (st) {
 			__sync_fetch_and_add(&st->msgs_redirected, 1);
 			__sync_fetch_and_add(&st->bytes_redirected, size);

@@ -38,7 +38,8 @@ struct redirect_config {
 	__u32 filter_mask6[4]; /* all zero: any address */
 	__u16 filter_port;     /* local or remote port; 0: any */
 	__u8 cross_netns;      /* pair connections across namespaces */
-	__u8 pad[5];
+	__u8 pad;
+	__u32 apply_bytes;     /* a redirect verdict covers this many bytes; 0: one message */
 };
 
 /* insert_errno[] slots; errno values at or above it are counted in slot 0. */

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: netbpf redirect on [--cgroup PATH] [--cross-netns] [--addr ADDR[/PLEN]] [--port PORT]\n"
+		"                          [--apply-bytes N]\n"
 		"       netbpf redirect off [--cgroup PATH]\n"
 		"       netbpf redirect status [--cgroup PATH] [--json]\n"
 		"\n"
@@ -31,6 +32,9 @@ static void usage(FILE *f)
 		"                   its XDP/tc programs, deny rules, counters and qdiscs\n"
 		"  --addr CIDR      only connections whose local address is in CIDR\n"
 		"  --port PORT      only connections with PORT as local or remote port\n"
+		"  --apply-bytes N  one redirect verdict covers the next N bytes (suffix K, M):\n"
+		"                   faster streams of small messages; msgs/bytes counters then\n"
+		"                   count verdicts, and a peer's close shows one write early\n"
 		"  --json           (status) machine-readable output\n"
 		"\n"
 		"Examples:\n"
@@ -53,6 +57,23 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+static int parse_bytes(const char *s, uint32_t *bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (errno || *end || end == s || v < 1 || v > UINT32_MAX)
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}
+
 int do_redirect(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -60,6 +81,7 @@ int do_redirect(int argc, char **argv)
 		{ "cross-netns", no_argument,       NULL, 'x' },
 		{ "addr",        required_argument, NULL, 'a' },
 		{ "port",        required_argument, NULL, 'p' },
+		{ "apply-bytes", required_argument, NULL, 'b' },
 		{ "json",        no_argument,       NULL, 'j' },
 		{ "help",        no_argument,       NULL, 'h' },
 		{},
@@ -77,7 +99,7 @@ int do_redirect(int argc, char **argv)
 	sub = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "c:xa:p:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:xa:p:b:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.cgroup = optarg; break;
 		case 'x': o.cross_netns = true; break;
@@ -85,6 +107,12 @@ int do_redirect(int argc, char **argv)
 		case 'p':
 			if (parse_port(optarg, &o.filter_port)) {
 				pr_warn("invalid port '%s': expected 1-65535\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'b':
+			if (parse_bytes(optarg, &o.apply_bytes)) {
+				pr_warn("invalid --apply-bytes '%s': expected 1 to 4G-1, suffix K or M\n", optarg);
 				return -EINVAL;
 			}
 			break;
@@ -97,12 +125,12 @@ int do_redirect(int argc, char **argv)
 		pr_warn("unexpected argument '%s' (see 'netbpf redirect --help')\n", argv[optind]);
 		return -EINVAL;
 	}
-	filters = o.cross_netns || o.filter_addr || o.filter_port;
+	filters = o.cross_netns || o.filter_addr || o.filter_port || o.apply_bytes;
 
 	if (!strcmp(sub, "on"))
 		return redirect_on(&o);
 	if (filters) {
-		pr_warn("--cross-netns, --addr and --port only go with 'redirect on'\n");
+		pr_warn("--cross-netns, --addr, --port and --apply-bytes only go with 'redirect on'\n");
 		return -EINVAL;
 	}
 	if (!strcmp(sub, "off"))

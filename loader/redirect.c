@@ -144,6 +144,7 @@ int redirect_on(const struct redirect_opts *o)
 	}
 	skel->rodata->rd_cfg.cross_netns = o->cross_netns;
 	skel->rodata->rd_cfg.filter_port = o->filter_port;
+	skel->rodata->rd_cfg.apply_bytes = o->apply_bytes;
 	if (o->filter_addr && parse_filter_addr(o->filter_addr, (struct redirect_config *)&skel->rodata->rd_cfg)) {
 		pr_warn("failed to parse address filter '%s': expected ADDR[/PLEN], IPv4 or IPv6\n",
 			o->filter_addr);
@@ -422,6 +423,7 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 		json_kv_str(j, "cgroup", cg);
 		json_kv_bool(j, "attached", attached);
 		json_kv_bool(j, "cross_netns", cfg.cross_netns);
+		json_kv_u64(j, "apply_bytes", cfg.apply_bytes);
 		json_kv_str(j, "filters", filters);
 		json_kv_u64(j, "sockets", nsock);
 		json_kv_u64(j, "inserted", st.inserted);
@@ -445,6 +447,8 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 	       attached ? "" : ", detached: the cgroup is gone ('netbpf redirect off' cleans up)");
 	printf("  scope          %s\n", cfg.cross_netns ? "same and cross namespace" : "same namespace only");
 	printf("  filters        %s\n", filters[0] ? filters : "none");
+	if (cfg.apply_bytes)
+		printf("  apply bytes    %u (counters count verdicts)\n", cfg.apply_bytes);
 	printf("  sockets now    %d\n", nsock);
 	printf("  inserted       %llu\n", st.inserted);
 	printf("  insert failed  %llu", st.insert_failed);

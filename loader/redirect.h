@@ -25,6 +25,7 @@ struct redirect_opts {
 	bool cross_netns;        /* also bypass connections between two namespaces */
 	const char *filter_addr; /* "ADDR[/PLEN]", IPv4 or IPv6: local address range; NULL: any */
 	uint16_t filter_port;    /* local or remote port; 0: any */
+	uint32_t apply_bytes;    /* bytes one redirect verdict covers; 0: every message */
 };
 
 /*
