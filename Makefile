@@ -81,7 +81,7 @@ $(BUILD)/netbpf: $(LOADER_OBJS)
 # add a file, not lines here.
 include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk bpf/*.mk))
 
-demo: deps all
+demo: deps all $(BUILD)/tests/tcpxfer
 	$(Q)BUILD=$(BUILD) ./netns-tests/demo.sh
 
 # The host suite, then the same tests in each of $(KERNELS) under qemu (VMTEST=0

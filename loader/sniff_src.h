@@ -2,7 +2,7 @@
  * The two sources of `netbpf sniff`: the wire (bpf/sniff.bpf.c on an AF_PACKET
  * socket) and the sockets (bpf/sniff_sock.bpf.c on syscall tracepoints, events
  * in a ring buffer). Loading, reading, counters; what the bytes mean is decided
- * by cmd_sniff.c.
+ * by sniff_merge.c.
  */
 #ifndef NETBPF_SNIFF_SRC_H
 #define NETBPF_SNIFF_SRC_H

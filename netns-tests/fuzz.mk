@@ -1,9 +1,10 @@
-# Fuzzing of the HTTP parser (loader/http_parse.c):
+# Fuzzing of the HTTP parser (loader/http_parse.c, http_line.c, http_pair.c):
 #   make fuzz [FUZZ_SECONDS=60]   libFuzzer run, new inputs kept in $(BUILD)/fuzz/corpus
 #   $(BUILD)/fuzz/http_replay     the seed corpus under ASan/UBSan, run by `make test`
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -Wall -Werror -Iloader -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_SRCS    := netns-tests/fuzz/http_fuzz.c loader/http_parse.c
+FUZZ_SRCS    := netns-tests/fuzz/http_fuzz.c loader/http_parse.c loader/http_line.c loader/http_pair.c
+FUZZ_HDRS    := loader/http_parse.h loader/http_half.h
 FUZZ_CORPUS  := netns-tests/fuzz/corpus
 TEST_DEPS    += $(BUILD)/fuzz/http_replay
 
@@ -12,11 +13,11 @@ TEST_DEPS    += $(BUILD)/fuzz/http_replay
 $(BUILD)/fuzz:
 	$(Q)mkdir -p $@ $@/corpus
 
-$(BUILD)/fuzz/http_fuzz: $(FUZZ_SRCS) loader/http_parse.h | $(BUILD)/fuzz
+$(BUILD)/fuzz/http_fuzz: $(FUZZ_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
 	$(call msg,FUZZCC,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(FUZZ_SRCS) -o $@
 
-$(BUILD)/fuzz/http_replay: $(FUZZ_SRCS) netns-tests/fuzz/replay_main.c loader/http_parse.h | $(BUILD)/fuzz
+$(BUILD)/fuzz/http_replay: $(FUZZ_SRCS) netns-tests/fuzz/replay_main.c $(FUZZ_HDRS) | $(BUILD)/fuzz
 	$(call msg,FUZZCC,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address,undefined $(FUZZ_SRCS) \
 		netns-tests/fuzz/replay_main.c -o $@

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for loader/http_parse.c.
+ * libFuzzer target for the HTTP parser (loader/http_parse.h).
  *
  * Input: records separated by NUL bytes, each "<op><payload>":
  *   '>' payload is client->server bytes     '<' server->client bytes
