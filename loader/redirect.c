@@ -24,7 +24,7 @@
 #include "sockmap.skel.h"
 
 /* Opens a cgroup v2 directory (NULL: the root); its inode number is the cgroup id. */
-int redirect_cgroup_open(const char *path, uint64_t *id)
+static int cgroup_open(const char *path, uint64_t *id)
 {
 	char root[256];
 	struct statfs sfs;
@@ -53,11 +53,21 @@ int redirect_cgroup_open(const char *path, uint64_t *id)
 	return fd;
 }
 
-int redirect_instance_dir(uint64_t cgid, char *buf, size_t len)
+static int instance_dir(uint64_t cgid, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, REDIRECT_PIN_ROOT "/%" PRIu64, cgid);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int redirect_cgroup_dir(const char *cgroup, uint64_t *cgid, char *dir, size_t len)
+{
+	int fd = cgroup_open(cgroup, cgid);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return instance_dir(*cgid, dir, len);
 }
 
 /* "ADDR[/PLEN]" to a v4-mapped or v6 address and mask, network order. */
@@ -118,10 +128,10 @@ int redirect_on(const struct redirect_opts *o)
 
 	if ((err = pin_check_bpffs()))
 		return err;
-	cg_fd = redirect_cgroup_open(o->cgroup, &cgid);
+	cg_fd = cgroup_open(o->cgroup, &cgid);
 	if (cg_fd < 0)
 		return cg_fd;
-	if ((err = redirect_instance_dir(cgid, dir, sizeof(dir))))
+	if ((err = instance_dir(cgid, dir, sizeof(dir))))
 		goto out;
 	if (!access(dir, F_OK)) {
 		pr_warn("failed to turn redirect on: already on for cgroup %s (see 'netbpf redirect status')\n",
@@ -240,7 +250,7 @@ int redirect_for_each_instance(redirect_instance_fn fn, void *ctx)
 		return errno == ENOENT ? 0 : -errno;
 	while (!err && (de = readdir(d))) {
 		cgid = strtoull(de->d_name, &end, 10);
-		if (de->d_name[0] == '.' || *end || redirect_instance_dir(cgid, dir, sizeof(dir)))
+		if (de->d_name[0] == '.' || *end || instance_dir(cgid, dir, sizeof(dir)))
 			continue;
 		err = fn(dir, cgid, ctx);
 		n++;
@@ -258,16 +268,12 @@ int redirect_off(const char *cgroup)
 {
 	uint64_t cgid;
 	char dir[512];
-	int fd, err;
+	int err;
 
 	if (!cgroup) {
 		err = redirect_for_each_instance(off_one, NULL);
 	} else {
-		fd = redirect_cgroup_open(cgroup, &cgid);
-		if (fd < 0)
-			return fd;
-		close(fd);
-		if ((err = redirect_instance_dir(cgid, dir, sizeof(dir))))
+		if ((err = redirect_cgroup_dir(cgroup, &cgid, dir, sizeof(dir))))
 			return err;
 		if (access(dir, F_OK)) {
 			pr_warn("failed to turn redirect off: it is not on for cgroup %s\n", cgroup);
