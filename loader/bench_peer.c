@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "clock.h"
 #include "bench_peer.h"
 
 /* Messages are cut from a random pool at offsets that move with the message number, so a
@@ -22,14 +23,6 @@ static uint64_t thread_waits(void)
 	struct rusage ru;
 
 	return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_nvcsw;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static const uint8_t *msg_at(const struct bench_peer *p, uint64_t i)
@@ -135,7 +128,7 @@ static void pin(struct bench_peer *p)
 static uint64_t client_start(struct bench_peer *p)
 {
 	pin(p);
-	p->start_ns = now_ns();
+	p->start_ns = clock_ns(CLOCK_MONOTONIC);
 	return p->start_ns + (uint64_t)(p->o->duration_s * 1e9);
 }
 
@@ -159,13 +152,13 @@ void *bench_peer_rr_client(void *arg)
 
 		if (write_full(p, m, n) || read_full(p, p->buf, n) != 1)
 			break;
-		t1 = now_ns();
+		t1 = clock_ns(CLOCK_MONOTONIC);
 		lat_record(p, t1 - t0);
 		bench_hash_update(&p->tx, m, n);
 		bench_hash_update(&p->rx, p->buf, n);
 		t0 = t1;
 	}
-	p->end_ns = now_ns();
+	p->end_ns = clock_ns(CLOCK_MONOTONIC);
 	client_finish(p);
 	return NULL;
 }
@@ -196,7 +189,7 @@ void *bench_peer_stream_client(void *arg)
 	size_t n = p->o->msg_size;
 	uint64_t deadline = client_start(p);
 
-	while (!bench_load_stop && now_ns() < deadline) {
+	while (!bench_load_stop && clock_ns(CLOCK_MONOTONIC) < deadline) {
 		const uint8_t *m = msg_at(p, p->msgs);
 
 		if (write_full(p, m, n))
@@ -205,7 +198,7 @@ void *bench_peer_stream_client(void *arg)
 		p->msgs++;
 	}
 	client_finish(p);
-	p->end_ns = now_ns();
+	p->end_ns = clock_ns(CLOCK_MONOTONIC);
 	return NULL;
 }
 
@@ -232,7 +225,7 @@ void *bench_peer_stream_server(void *arg)
 		}
 		bench_hash_update(&p->rx, p->buf, r);
 	}
-	p->end_ns = now_ns();
+	p->end_ns = clock_ns(CLOCK_MONOTONIC);
 	p->waits = thread_waits() - p->waits;
 	shutdown(p->fd, SHUT_WR);
 	return NULL;
@@ -241,7 +234,7 @@ void *bench_peer_stream_server(void *arg)
 uint8_t *bench_peer_pool(size_t msg_size)
 {
 	size_t len = POOL_SPAN + msg_size;
-	uint64_t x = 0x2545f4914f6cdd1dULL ^ (uint64_t)now_ns();
+	uint64_t x = 0x2545f4914f6cdd1dULL ^ (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	uint8_t *pool = malloc(len + 8);
 
 	if (!pool)

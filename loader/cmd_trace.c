@@ -9,6 +9,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "log.h"
 #include "trace_attach.h"
@@ -39,14 +40,6 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int on_event(void *ctx, void *data, size_t len)
 {
 	if (len >= sizeof(struct trace_pkt_event))
@@ -73,11 +66,11 @@ static void report(const struct run *r, double elapsed, bool final)
 /* Waits for the next report or the end, printing packet events meanwhile. */
 static void run_loop(const struct trace_opts *o, const struct run *r)
 {
-	double start = mono_s(), next = start + o->interval_s, end = start + o->duration_s, now, until;
+	double start = (clock_ns(CLOCK_MONOTONIC) / 1e9), next = start + o->interval_s, end = start + o->duration_s, now, until;
 	int ms;
 
 	while (!exiting) {
-		now = mono_s();
+		now = (clock_ns(CLOCK_MONOTONIC) / 1e9);
 		if (o->duration_s && now >= end)
 			break;
 		if (o->interval_s && now >= next) {
@@ -96,7 +89,7 @@ static void run_loop(const struct trace_opts *o, const struct run *r)
 	}
 	if (r->rb)
 		ring_buffer__consume(r->rb);
-	report(r, mono_s() - start, true);
+	report(r, (clock_ns(CLOCK_MONOTONIC) / 1e9) - start, true);
 }
 
 static int trace_runstats(const struct trace_opts *o, const struct trace_set *set)

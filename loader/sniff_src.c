@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sniff.skel.h"
 #include "sniff_sock.skel.h"
@@ -137,14 +138,6 @@ void sniff_src_close_socket(struct sniff_src *s)
 	sniff_sock__destroy(s->sock);
 	s->rb = NULL;
 	s->sock = NULL;
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void sniff_src_read_packets(struct sniff_src *s, int max, sniff_packet_fn fn, void *ctx)
