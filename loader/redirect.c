@@ -281,6 +281,8 @@ int redirect_off(const char *cgroup)
 		}
 		err = off_dir(dir);
 	}
-	rmdir(REDIRECT_PIN_ROOT); /* only when empty; other cgroups may still have theirs */
+	/* Each only when empty: other cgroups or interfaces may still have pins. */
+	rmdir(REDIRECT_PIN_ROOT);
+	rmdir(PIN_ROOT);
 	return err < 0 ? err : 0;
 }
