@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "bench_datapath.h"
 #include "bench_external.h"
 #include "bench_load.h"
@@ -75,16 +76,14 @@ static int parse_sizes(const char *arg, struct bench_redirect_opts *o)
 
 	o->n_sizes = 0;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		unsigned long v = strtoul(tok, &end, 10);
+		unsigned long long v;
 
-		if (*end == 'k' || *end == 'K')
-			v <<= 10, end++;
-		else if (*end == 'm' || *end == 'M')
-			v <<= 20, end++;
-		if (*end || end == tok || !v || v > (64ul << 20) || o->n_sizes == BENCH_MAX_SIZES) {
-			pr_warn("invalid --sizes '%s': sizes are 1..64M, at most %d of them\n", arg,
-				BENCH_MAX_SIZES);
+		if (arg_size(tok, "--sizes entry", 1, 64ull << 20, &v)) {
+			ret = -1;
+			break;
+		}
+		if (o->n_sizes == BENCH_MAX_SIZES) {
+			pr_warn("invalid --sizes '%s': at most %d sizes\n", arg, BENCH_MAX_SIZES);
 			ret = -1;
 			break;
 		}
@@ -125,19 +124,6 @@ static int parse_variant(char *arg, struct bench_redirect_opts *o)
 	return 0;
 }
 
-static int parse_count(const char *arg, const char *what, long max, long *out)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-
-	if (*end || end == arg || v < 1 || v > max) {
-		pr_warn("invalid %s '%s': expected 1..%ld\n", what, arg, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int do_bench_redirect(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -157,8 +143,7 @@ static int do_bench_redirect(int argc, char **argv)
 		.duration_s = 1, .rounds = 3, .json = gopt.json, .n_modes = 2, .rr = true, .stream = true,
 		.modes = { { .name = "plain" }, { .name = "bypass" } },
 	};
-	long rounds;
-	char *end;
+	unsigned long long rounds;
 	int c;
 
 	parse_sizes("64,1K,16K,64K,1M", &o);
@@ -169,14 +154,11 @@ static int do_bench_redirect(int argc, char **argv)
 				return 2;
 			break;
 		case 'd':
-			o.duration_s = strtod(optarg, &end);
-			if (*end || o.duration_s < 0.05 || o.duration_s > 600) {
-				pr_warn("invalid --duration '%s': expected 0.05..600 seconds\n", optarg);
+			if (arg_seconds(optarg, "--duration", 0.05, 600, &o.duration_s))
 				return 2;
-			}
 			break;
 		case 'r':
-			if (parse_count(optarg, "--rounds", BENCH_MAX_ROUNDS, &rounds))
+			if (arg_uint(optarg, "--rounds", 1, BENCH_MAX_ROUNDS, &rounds))
 				return 2;
 			o.rounds = rounds;
 			break;
@@ -212,18 +194,18 @@ static int do_bench_datapath(int argc, char **argv)
 		{},
 	};
 	struct bench_datapath_opts o = { .repeat = 1000000, .rounds = 5, .json = gopt.json };
-	long v;
+	unsigned long long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:r:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_count(optarg, "--repeat", 100000000, &v))
+			if (arg_uint(optarg, "--repeat", 1, 100000000, &v))
 				return 2;
 			o.repeat = v;
 			break;
 		case 'r':
-			if (parse_count(optarg, "--rounds", 100, &v))
+			if (arg_uint(optarg, "--rounds", 1, 100, &v))
 				return 2;
 			o.rounds = v;
 			break;

@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "addr.h"
+#include "args.h"
 #include "cmd.h"
 #include "datapath.h"
 #include "datapath_maps.h"
@@ -32,60 +34,26 @@ static void usage(FILE *f)
 		"  netbpf deny list veth0\n");
 }
 
-static int parse_cidr(const char *arg, struct nb_deny_key *k)
-{
-	char buf[INET6_ADDRSTRLEN + 4], *slash, *end;
-	struct in_addr a4;
-	long plen;
-	int max;
-
-	snprintf(buf, sizeof(buf), "%s", arg);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET6, buf, k->addr) == 1) {
-		max = 128;
-	} else if (inet_pton(AF_INET, buf, &a4) == 1) {
-		/* v4-mapped, as the datapath stores IPv4 addresses */
-		memset(k->addr, 0, 10);
-		k->addr[10] = k->addr[11] = 0xff;
-		memcpy(k->addr + 12, &a4, 4);
-		max = 32;
-	} else {
-		return -1;
-	}
-	plen = max;
-	if (slash) {
-		plen = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || plen < 0 || plen > max)
-			return -1;
-	}
-	k->prefixlen = NB_DENY_KEY_FIXED_BITS + (128 - max) + plen;
-	return 0;
-}
-
 /* CIDR [port N] [proto tcp|udp] from argv. */
 static int parse_rule(int argc, char **argv, struct nb_deny_key *k)
 {
-	char *end;
-	long port;
+	unsigned long long port;
+	int plen;
 
 	memset(k, 0, sizeof(*k));
-	if (argc < 1 || parse_cidr(argv[0], k)) {
+	if (argc < 1 || addr_parse_cidr(argv[0], k->addr, &plen)) {
 		pr_warn("invalid CIDR '%s'\n", argc ? argv[0] : "");
 		return -1;
 	}
+	k->prefixlen = NB_DENY_KEY_FIXED_BITS + plen;
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc) {
 			pr_warn("'%s' needs a value\n", argv[i]);
 			return -1;
 		}
 		if (!strcmp(argv[i], "port")) {
-			port = strtol(argv[i + 1], &end, 10);
-			if (*end || port < 1 || port > 65535) {
-				pr_warn("invalid port '%s'\n", argv[i + 1]);
+			if (arg_uint(argv[i + 1], "port", 1, 65535, &port))
 				return -1;
-			}
 			k->port = htons(port);
 		} else if (!strcmp(argv[i], "proto")) {
 			if (!strcmp(argv[i + 1], "tcp"))
@@ -102,21 +70,6 @@ static int parse_rule(int argc, char **argv, struct nb_deny_key *k)
 		}
 	}
 	return 0;
-}
-
-static void format_cidr(const struct nb_deny_key *k, char *buf, size_t len)
-{
-	static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-	int plen = k->prefixlen - NB_DENY_KEY_FIXED_BITS;
-	char addr[INET6_ADDRSTRLEN];
-
-	if (plen >= 96 && !memcmp(k->addr, v4mapped, sizeof(v4mapped))) {
-		inet_ntop(AF_INET, k->addr + 12, addr, sizeof(addr));
-		plen -= 96;
-	} else {
-		inet_ntop(AF_INET6, k->addr, addr, sizeof(addr));
-	}
-	snprintf(buf, len, "%s/%d", addr, plen);
 }
 
 static const char *proto_name(__u8 proto)
@@ -142,7 +95,7 @@ static int list_rules(int fd, const char *ifname)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &val))
 			continue;
-		format_cidr(&key, cidr, sizeof(cidr));
+		addr_format_cidr(key.addr, key.prefixlen - NB_DENY_KEY_FIXED_BITS, cidr, sizeof(cidr));
 		if (gopt.json) {
 			json_obj_open(&j);
 			json_kv_str(&j, "cidr", cidr);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cmd.h"
 #include "json.h"
 #include "log.h"
@@ -44,36 +45,6 @@ static void usage(FILE *f)
 		"  netbpf redirect off --cgroup /sys/fs/cgroup/unified/app\n");
 }
 
-static int parse_port(const char *s, uint16_t *port)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > 65535)
-		return -EINVAL;
-	*port = v;
-	return 0;
-}
-
-static int parse_bytes(const char *s, uint32_t *bytes)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (errno || *end || end == s || v < 1 || v > UINT32_MAX)
-		return -EINVAL;
-	*bytes = v;
-	return 0;
-}
-
 int do_redirect(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,6 +58,7 @@ int do_redirect(int argc, char **argv)
 		{},
 	};
 	struct redirect_opts o = {};
+	unsigned long long v;
 	bool json = gopt.json, filters;
 	const char *sub;
 	struct json j;
@@ -105,16 +77,14 @@ int do_redirect(int argc, char **argv)
 		case 'x': o.cross_netns = true; break;
 		case 'a': o.filter_addr = optarg; break;
 		case 'p':
-			if (parse_port(optarg, &o.filter_port)) {
-				pr_warn("invalid port '%s': expected 1-65535\n", optarg);
+			if (arg_uint(optarg, "port", 1, 65535, &v))
 				return -EINVAL;
-			}
+			o.filter_port = v;
 			break;
 		case 'b':
-			if (parse_bytes(optarg, &o.apply_bytes)) {
-				pr_warn("invalid --apply-bytes '%s': expected 1 to 4G-1, suffix K or M\n", optarg);
+			if (arg_size(optarg, "--apply-bytes", 1, UINT32_MAX, &v))
 				return -EINVAL;
-			}
+			o.apply_bytes = v;
 			break;
 		case 'j': json = true; break;
 		case 'h': usage(stdout); return 0;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "clock.h"
 #include "cmd.h"
 #include "log.h"
@@ -80,19 +81,6 @@ static void usage(FILE *f)
 		SNIFF_MAX_PORTS, HTTP_BODY_CAP);
 }
 
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *v, const char *what)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || *v > max) {
-		pr_warn("invalid %s '%s' (0..%llu)\n", what, s, max);
-		return -1;
-	}
-	return 0;
-}
-
 int do_sniff(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -118,7 +106,6 @@ int do_sniff(int argc, char **argv)
 	struct http_limits lim;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t start, deadline = 0;
-	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "jw:p:s:b:c:d:h", opts, NULL)) != -1) {
@@ -131,11 +118,8 @@ int do_sniff(int argc, char **argv)
 				pr_warn("too many --port values (at most %d)\n", SNIFF_MAX_PORTS);
 				return 1;
 			}
-			if (parse_uint(optarg, 65535, &v, "port") || !v) {
-				if (!v)
-					pr_warn("invalid port '%s' (1..65535)\n", optarg);
+			if (arg_uint(optarg, "port", 1, 65535, &v))
 				return 1;
-			}
 			ports[nports++] = v;
 			break;
 		case 's':
@@ -151,20 +135,17 @@ int do_sniff(int argc, char **argv)
 			}
 			break;
 		case 'b':
-			if (parse_uint(optarg, HTTP_BODY_CAP, &v, "--max-body"))
+			if (arg_uint(optarg, "--max-body", 0, HTTP_BODY_CAP, &v))
 				return 1;
 			max_body = v ? v + 1 : 0; /* + the parser's terminating NUL */
 			break;
 		case 'c':
-			if (parse_uint(optarg, ~0ULL, &count, "--count"))
+			if (arg_uint(optarg, "--count", 0, ~0ULL, &count))
 				return 1;
 			break;
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (end == optarg || *end || duration <= 0) {
-				pr_warn("invalid --duration '%s' (seconds > 0)\n", optarg);
+			if (arg_seconds(optarg, "--duration", 0.001, 1e9, &duration))
 				return 1;
-			}
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;

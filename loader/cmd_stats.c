@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "args.h"
 #include "cmd.h"
 #include "datapath.h"
 #include "datapath_maps.h"
@@ -157,18 +158,15 @@ int do_stats(int argc, char **argv)
 	struct nb_state st = {};
 	const char *bypass;
 	double watch = 0;
-	char dir[256], *end;
+	char dir[256];
 	int c, fd, err;
 
 	while ((c = getopt_long(argc, argv, "jw:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': gopt.json = true; break;
 		case 'w':
-			watch = strtod(optarg, &end);
-			if (*end || watch <= 0) {
-				pr_warn("invalid --watch interval '%s'\n", optarg);
+			if (arg_seconds(optarg, "--watch interval", 0.001, 86400, &watch))
 				return -1;
-			}
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return -1;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
+#include "args.h"
 #include "clock.h"
 #include "cmd.h"
 #include "log.h"
@@ -189,31 +190,6 @@ static void usage(FILE *f)
 		"  netbpf trace --bench --repeat 100000\n");
 }
 
-static int parse_seconds(const char *s, const char *what, double *out)
-{
-	char *end;
-
-	*out = strtod(s, &end);
-	if (*end || *out < 0 || *out > 1e6) {
-		pr_warn("invalid %s '%s': seconds expected\n", what, s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_uint(const char *s, const char *what, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	if (errno || *end || !*s || *s == '-' || *out == 0 || *out > max) {
-		pr_warn("invalid %s '%s': a number from 1 to %lu expected\n", what, s, max);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
 	static const struct option opts[] = {
@@ -230,7 +206,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	unsigned long v;
+	unsigned long long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "f:p:jd:i:h", opts, NULL)) != -1) {
@@ -243,7 +219,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 			o->funcs[o->n_funcs++] = optarg;
 			break;
 		case 'p':
-			if (parse_uint(optarg, "program id", UINT32_MAX, &v))
+			if (arg_uint(optarg, "program id", 1, UINT32_MAX, &v))
 				return -EINVAL;
 			if (o->n_prog_ids == TRACE_MAX_PROGS) {
 				pr_warn("too many --prog (at most %d)\n", TRACE_MAX_PROGS);
@@ -252,11 +228,11 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 			o->prog_ids[o->n_prog_ids++] = v;
 			break;
 		case 'j': gopt.json = true; break;
-		case 'd': if (parse_seconds(optarg, "duration", &o->duration_s)) return -EINVAL; break;
-		case 'i': if (parse_seconds(optarg, "interval", &o->interval_s)) return -EINVAL; break;
+		case 'd': if (arg_seconds(optarg, "duration", 0, 1e6, &o->duration_s)) return -EINVAL; break;
+		case 'i': if (arg_seconds(optarg, "interval", 0, 1e6, &o->interval_s)) return -EINVAL; break;
 		case 'P':
 			v = 1;
-			if (optarg && parse_uint(optarg, "--packets sampling", UINT32_MAX, &v))
+			if (optarg && arg_uint(optarg, "--packets sampling", 1, UINT32_MAX, &v))
 				return -EINVAL;
 			o->sample = v;
 			break;
@@ -264,7 +240,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		case 'S': o->stats = true; break;
 		case 'B': o->bench = true; break;
 		case 'r':
-			if (parse_uint(optarg, "repeat count", UINT32_MAX, &v))
+			if (arg_uint(optarg, "repeat count", 1, UINT32_MAX, &v))
 				return -EINVAL;
 			o->repeat = v;
 			break;

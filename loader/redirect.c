@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "addr.h"
 #include "cgroup.h"
 #include "log.h"
 #include "pin.h"
@@ -73,38 +74,19 @@ int redirect_cgroup_dir(const char *cgroup, uint64_t *cgid, char *dir, size_t le
 /* "ADDR[/PLEN]" to a v4-mapped or v6 address and mask, network order. */
 static int parse_filter_addr(const char *s, struct redirect_config *cfg)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	struct in6_addr a6 = {};
-	struct in_addr a4;
-	long plen, max;
+	uint8_t addr[16];
+	uint32_t a32[4];
+	int plen;
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, &a4) == 1) {
-		a6.s6_addr32[2] = htonl(0xffff);
-		a6.s6_addr32[3] = a4.s_addr;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, &a6) == 1) {
-		max = 128;
-	} else {
+	if (addr_parse_cidr(s, addr, &plen))
 		return -EINVAL;
-	}
-	plen = max;
-	if (slash) {
-		errno = 0;
-		plen = strtol(slash, &end, 10);
-		if (errno || *end || end == slash || plen < 0 || plen > max)
-			return -EINVAL;
-	}
-	plen += 128 - max;
+	memcpy(a32, addr, sizeof(a32));
 	for (int i = 0; i < 4; i++) {
 		long bits = plen - 32 * i;
 		uint32_t m = bits >= 32 ? ~0U : bits <= 0 ? 0 : ~0U << (32 - bits);
 
 		cfg->filter_mask6[i] = htonl(m);
-		cfg->filter_addr6[i] = a6.s6_addr32[i] & cfg->filter_mask6[i];
+		cfg->filter_addr6[i] = a32[i] & cfg->filter_mask6[i];
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "addr.h"
 #include "cgroup.h"
 #include "log.h"
 #include "pin.h"
@@ -92,21 +93,15 @@ static const char *errno_name(int e)
 
 static void filter_str(const struct redirect_config *c, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
+	char cidr[INET6_ADDRSTRLEN + 4];
 	int plen = 0, off = 0;
-	bool v4;
 
 	for (int i = 0; i < 4; i++)
 		plen += __builtin_popcount(c->filter_mask6[i]);
 	buf[0] = '\0';
 	if (plen) {
-		v4 = plen >= 96 && c->filter_addr6[2] == htonl(0xffff) && !c->filter_addr6[0] &&
-		     !c->filter_addr6[1];
-		if (v4)
-			inet_ntop(AF_INET, &c->filter_addr6[3], a, sizeof(a));
-		else
-			inet_ntop(AF_INET6, c->filter_addr6, a, sizeof(a));
-		off = snprintf(buf, len, "addr %s/%d", a, v4 ? plen - 96 : plen);
+		addr_format_cidr((const uint8_t *)c->filter_addr6, plen, cidr, sizeof(cidr));
+		off = snprintf(buf, len, "addr %s", cidr);
 	}
 	if (c->filter_port)
 		snprintf(buf + off, len - off, "%sport %u", off ? " " : "", c->filter_port);
