@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
+#include "argval.h"
 #include "bench_datapath.h"
 #include "bench_external.h"
 #include "bench_load.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
+#include "argval.h"
 #include "cmd.h"
 #include "json.h"
 #include "log.h"

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "args.h"
+#include "argval.h"
 #include "clock.h"
 #include "cmd.h"
 #include "log.h"

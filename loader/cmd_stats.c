@@ -9,7 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "args.h"
+#include "argval.h"
 #include "cmd.h"
 #include "datapath.h"
 #include "datapath_maps.h"

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
-#include "args.h"
+#include "argval.h"
 #include "clock.h"
 #include "cmd.h"
 #include "log.h"

@@ -1,6 +1,6 @@
 /* Numbers on the command line: one parser, errors in one style. */
-#ifndef NETBPF_ARGS_H
-#define NETBPF_ARGS_H
+#ifndef NETBPF_ARGVAL_H
+#define NETBPF_ARGVAL_H
 
 /*
  * A decimal number in [min, max] into *out; otherwise prints
@@ -14,4 +14,4 @@ int arg_seconds(const char *s, const char *what, double min, double max, double 
 int arg_size(const char *s, const char *what, unsigned long long min, unsigned long long max,
 	     unsigned long long *out);
 
-#endif /* NETBPF_ARGS_H */
+#endif /* NETBPF_ARGVAL_H */

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "args.h"
+#include "argval.h"
 #include "log.h"
 
 static int parse(const char *s, const char *what, unsigned long long min,
