@@ -1,4 +1,5 @@
-# netbpf build. Pattern: bpf/X.bpf.c -> build/X.bpf.o -> build/X.skel.h -> loader objects.
+# netbpf build. Pattern: bpf/<area>/X.bpf.c -> build/X.bpf.o -> build/X.skel.h, and
+# loader/<area>/Y.c -> build/loader/<area>/Y.o -> build/netbpf.
 # `make V=1` shows the commands; `make BUILD=dir` builds out of tree (helpers of
 # parallel work use their own dir so builds never race).
 
@@ -23,20 +24,29 @@ VMLINUX_H   ?= $(BUILD)/vmlinux.h
 # BPF objects see vmlinux.h, never the host's uapi headers, except for the arch
 # directory that bpf_helpers/usdt need (asm/types.h); -idirafter keeps it last.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-	-I$(BUILD) -Ibpf -idirafter /usr/include/x86_64-linux-gnu
+	-I$(BUILD) -iquote bpf -idirafter /usr/include/x86_64-linux-gnu
+# Includes name their folder: "common/log.h" (loader/), "bpf/redirect/redirect.h"
+# (the structs BPF shares with user space); -iquote keeps <bpf/...> libbpf's.
 CFLAGS  ?= -g -O2
-CFLAGS  += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -I$(BUILD) -Iloader -Ibpf
+CFLAGS  += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -I$(BUILD) -iquote loader -iquote .
+# Every object records the headers it includes (skeletons too): make rebuilds
+# exactly what a change touches.
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 LDLIBS  += -lbpf -lelf -lz -lmnl -lm
 
 DEB_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libpcap-dev bpftool \
 	iproute2 iputils-ping netcat-openbsd tshark curl gnuplot-nox linux-libc-dev systemtap-sdt-dev openssl sockperf iperf3 \
 	qemu-system-x86 busybox-static cpio xz-utils zstd libclang-rt-14-dev wrk jq
 
-BPF_SRCS    := $(wildcard bpf/*.bpf.c)
-BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-LOADER_SRCS := $(wildcard loader/*.c)
+# bpf/lib/ holds headers only; every other folder of bpf/ is one subsystem.
+BPF_DIRS    := $(filter-out bpf/lib/,$(wildcard bpf/*/))
+BPF_SRCS    := $(wildcard $(addsuffix *.bpf.c,$(BPF_DIRS)))
+BPF_NAMES   := $(notdir $(BPF_SRCS:.bpf.c=))
+BPF_OBJS    := $(BPF_NAMES:%=$(BUILD)/%.bpf.o)
+SKELS       := $(BPF_NAMES:%=$(BUILD)/%.skel.h)
+LOADER_SRCS := $(wildcard loader/*.c loader/*/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
+vpath %.bpf.c $(BPF_DIRS)
 
 .DELETE_ON_ERROR:
 # Objects are inputs of skeletons and of bpftool/tests: keep them.
@@ -53,7 +63,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(BUILD) $(BUILD)/loader:
+$(BUILD):
 	$(Q)mkdir -p $@
 
 $(VMLINUX_H): | $(BUILD)
@@ -61,17 +71,20 @@ $(VMLINUX_H): | $(BUILD)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h bpf/lib/*.h) | $(BUILD)
+$(BUILD)/%.bpf.o: %.bpf.c $(VMLINUX_H) | $(BUILD)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(BUILD)/loader/%.o: loader/%.c $(SKELS) $(wildcard loader/*.h bpf/*.h) | $(BUILD)/loader
+# Skeletons are order-only: the first build needs them all, and after it each
+# object's .d file names the ones it really includes.
+$(BUILD)/loader/%.o: loader/%.c | $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/netbpf: $(LOADER_OBJS)
 	$(call msg,LINK,$@)
@@ -79,7 +92,8 @@ $(BUILD)/netbpf: $(LOADER_OBJS)
 
 # Each area owns its own fragment (tools, test helpers, vmtest, fuzz, bench):
 # add a file, not lines here.
-include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk bpf/*.mk))
+include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk loader/*/*.mk bpf/*.mk))
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 demo: deps all $(BUILD)/tests/tcpxfer
 	$(Q)BUILD=$(BUILD) ./netns-tests/demo.sh

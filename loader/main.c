@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "log.h"
+#include "common/log.h"
 
 struct global_opts gopt;
 

@@ -1,10 +1,10 @@
-# Fuzzing of the HTTP parser (loader/http_parse.c, http_line.c, http_pair.c):
+# Fuzzing of the HTTP parser (loader/http/):
 #   make fuzz [FUZZ_SECONDS=60]   libFuzzer run, new inputs kept in $(BUILD)/fuzz/corpus
 #   $(BUILD)/fuzz/http_replay     the seed corpus under ASan/UBSan, run by `make test`
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS  := -g -O1 -Wall -Werror -Iloader -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_SRCS    := netns-tests/fuzz/http_fuzz.c loader/http_parse.c loader/http_line.c loader/http_pair.c
-FUZZ_HDRS    := loader/http_parse.h loader/http_half.h
+FUZZ_CFLAGS  := -g -O1 -Wall -Werror -iquote loader -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_SRCS    := netns-tests/fuzz/http_fuzz.c loader/http/parse.c loader/http/line.c loader/http/pair.c
+FUZZ_HDRS    := $(wildcard loader/http/*.h)
 FUZZ_CORPUS  := netns-tests/fuzz/corpus
 TEST_DEPS    += $(BUILD)/fuzz/http_replay
 

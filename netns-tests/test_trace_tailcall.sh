@@ -2,7 +2,7 @@
 # Tail calls and tracing: what fentry (or the kernel's run statistics) sees of a
 # program entered by bpf_tail_call, and that `trace` says so instead of a bare count.
 #
-#   tailcall_run (bpf/bench_tailcall.bpf.c, loaded privately)
+#   tailcall_run (bpf/bench/bench_tailcall.bpf.c, loaded privately)
 #   BPF_PROG_TEST_RUN x10 -> tail_l2 --tail call--> tail_l3 --> tail_l4 --> tail_decide
 #                            parse_l2()              parse_l3()              match_rules()
 #                                                                            account()

@@ -8,7 +8,7 @@
 #include "args.h"
 #include "events.h"
 #include "hist.h"
-#include "log.h"
+#include "common/log.h"
 #include "output.h"
 #include "uprobes.h"
 #include "funclat.h"

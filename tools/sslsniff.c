@@ -6,7 +6,7 @@
 
 #include "args.h"
 #include "events.h"
-#include "log.h"
+#include "common/log.h"
 #include "output.h"
 #include "uprobes.h"
 #include "sslsniff.h"

@@ -24,11 +24,11 @@ $(BUILD)/tools/%.skel.h: $(BUILD)/tools/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BUILD)/tools/lib/%.o: tools/lib/%.c $(wildcard tools/lib/*.h loader/*.h) | $(BUILD)/tools/lib
+$(BUILD)/tools/lib/%.o: tools/lib/%.c $(wildcard tools/lib/*.h loader/common/*.h) | $(BUILD)/tools/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
 
-$(BUILD)/tools/lib/%.o: loader/%.c loader/%.h | $(BUILD)/tools/lib
+$(BUILD)/tools/lib/%.o: loader/common/%.c loader/common/%.h | $(BUILD)/tools/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

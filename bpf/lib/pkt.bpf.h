@@ -6,7 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "datapath_maps.h"
+#include "datapath/datapath.h"
 
 /* uapi macros that vmlinux.h cannot carry */
 #define ETH_P_IP      0x0800

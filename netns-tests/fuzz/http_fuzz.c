@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the HTTP parser (loader/http_parse.h).
+ * libFuzzer target for the HTTP parser (loader/http/parse.h).
  *
  * Input: records separated by NUL bytes, each "<op><payload>":
  *   '>' payload is client->server bytes     '<' server->client bytes
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_parse.h"
+#include "http/parse.h"
 
 #define MAX_REPORTS 64
 

@@ -12,7 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
 
-#include "datapath_maps.h"
+#include "bpf/datapath/datapath.h"
 #include "tc.skel.h"
 #include "xdp.skel.h"
 

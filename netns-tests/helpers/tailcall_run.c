@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tailcall_run N: loads bpf/bench_tailcall.bpf.c (maps unpinned, chain filled by
+/* tailcall_run N: loads bpf/bench/bench_tailcall.bpf.c (maps unpinned, chain filled by
  * libbpf), prints "ids L2 L3 L4 DECIDE" (program ids of the chain), waits for a line
  * on stdin, runs tail_l2 N times with BPF_PROG_TEST_RUN on a zeroed 64-byte frame
  * (it tail-calls l3, l4 and decide in turn) and prints "retval R"; then holds the

@@ -4,7 +4,7 @@
 
 #include "args.h"
 #include "events.h"
-#include "log.h"
+#include "common/log.h"
 #include "method.h"
 
 struct tool_env env = { .method = METHOD_AUTO };

@@ -5,7 +5,7 @@
 
 #include "args.h"
 #include "events.h"
-#include "log.h"
+#include "common/log.h"
 #include "signals.h"
 
 static bool use_ringbuf;

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "log.h"
+#include "common/log.h"
 #include "method.h"
 
 const char *const method_names[METHOD__N] = { "fentry", "kprobe", "tracepoint" };

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "json.h"
+#include "common/json.h"
 
 extern struct json jout; /* stdout, one object per line */
 

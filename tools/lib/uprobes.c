@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "common/log.h"
 #include "uprobes.h"
 
 struct bpf_link *uprobe_attach(struct bpf_program *prog, pid_t pid, const char *binary,

@@ -1,0 +1,207 @@
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common/argval.h"
+#include "cmd.h"
+#include "datapath/datapath.h"
+#include "bpf/datapath/datapath.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/pin.h"
+#include "redirect/redirect.h"
+#include "datapath/state.h"
+
+static const char *const hook_names[NB_HOOK_MAX] = { "xdp", "tc-ingress", "tc-egress" };
+static const char *const l3_names[NB_L3_MAX] = { "nonip", "ipv4", "ipv6", "l3-malformed" };
+static const char *const l4_names[NB_L4_MAX] = {
+	"tcp", "udp", "icmp", "icmpv6", "l4-other", "fragment", "l4-malformed",
+};
+static const char *const verdict_names[NB_VERDICT_MAX] = { "pass", "drop" };
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+/* Sums the per-CPU values of every hook into sum[]. */
+static int stats_read(int fd, struct nb_hook_stats sum[NB_HOOK_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct nb_hook_stats *percpu;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum) * NB_HOOK_MAX);
+	for (__u32 h = 0; h < NB_HOOK_MAX && !err; h++) {
+		if (bpf_map_lookup_elem(fd, &h, percpu)) {
+			err = -errno;
+			break;
+		}
+		/* The struct is nothing but counters: add it up as an array. */
+		for (int c = 0; c < ncpu; c++) {
+			struct nb_counter *dst = (void *)&sum[h], *src = (void *)&percpu[c];
+
+			for (size_t i = 0; i < sizeof(sum[h]) / sizeof(*dst); i++) {
+				dst[i].packets += src[i].packets;
+				dst[i].bytes += src[i].bytes;
+			}
+		}
+	}
+	free(percpu);
+	return err;
+}
+
+static void json_counters(struct json *j, const char *key, const struct nb_counter *c,
+			  const char *const *names, int n)
+{
+	json_key(j, key);
+	json_obj_open(j);
+	for (int i = 0; i < n; i++) {
+		json_key(j, names[i]);
+		json_obj_open(j);
+		json_kv_u64(j, "packets", c[i].packets);
+		json_kv_u64(j, "bytes", c[i].bytes);
+		json_obj_close(j);
+	}
+	json_obj_close(j);
+}
+
+static void print_json(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_open(&j);
+	json_kv_str(&j, "ifname", ifname);
+	json_kv_u64(&j, "time", time(NULL));
+	json_key(&j, "hooks");
+	json_obj_open(&j);
+	for (int h = 0; h < NB_HOOK_MAX; h++) {
+		json_key(&j, hook_names[h]);
+		json_obj_open(&j);
+		json_counters(&j, "l3", s[h].l3, l3_names, NB_L3_MAX);
+		json_counters(&j, "l4", s[h].l4, l4_names, NB_L4_MAX);
+		json_counters(&j, "verdict", s[h].verdict, verdict_names, NB_VERDICT_MAX);
+		json_obj_close(&j);
+	}
+	json_obj_close(&j);
+	if (bypass) {
+		json_key(&j, "redirect");
+		redirect_print_stats(bypass, &j);
+	}
+	json_obj_close(&j);
+	json_end_line(&j);
+}
+
+static void text_rows(const char *hook, const struct nb_counter *c, const char *const *names,
+		      int n, bool always)
+{
+	for (int i = 0; i < n; i++)
+		if (always || c[i].packets)
+			printf("%-11s %-13s %12llu %14llu\n", hook, names[i],
+			       (unsigned long long)c[i].packets, (unsigned long long)c[i].bytes);
+}
+
+/* One row per non-zero class; verdicts always, so a zero drop count is visible. */
+static void print_text(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
+{
+	printf("%s\n%-11s %-13s %12s %14s\n", ifname, "HOOK", "CLASS", "PACKETS", "BYTES");
+	for (int h = 0; h < NB_HOOK_MAX; h++) {
+		text_rows(hook_names[h], s[h].l3, l3_names, NB_L3_MAX, false);
+		text_rows(hook_names[h], s[h].l4, l4_names, NB_L4_MAX, false);
+		text_rows(hook_names[h], s[h].verdict, verdict_names, NB_VERDICT_MAX, true);
+	}
+	if (bypass)
+		redirect_print_stats(bypass, NULL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: netbpf stats IFACE [--json] [--watch SECS]\n"
+		"\n"
+		"Packets and bytes per hook (xdp, tc-ingress, tc-egress), per network and\n"
+		"transport class and per verdict, summed over CPUs. Classes with no packets\n"
+		"are left out of the table (not of --json). After `up --redirect`, the\n"
+		"localhost bypass counters follow.\n"
+		"\n"
+		"  --watch SECS   print again every SECS seconds until Ctrl-C\n"
+		"\n"
+		"Examples:\n"
+		"  netbpf stats veth0\n"
+		"  netbpf stats veth0 --json --watch 1\n");
+}
+
+int do_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json",  no_argument,       NULL, 'j' },
+		{ "watch", required_argument, NULL, 'w' },
+		{ "help",  no_argument,       NULL, 'h' },
+		{},
+	};
+	struct nb_hook_stats sum[NB_HOOK_MAX];
+	struct nb_state st = {};
+	const char *bypass;
+	double watch = 0;
+	char dir[256];
+	int c, fd, err;
+
+	while ((c = getopt_long(argc, argv, "jw:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': gopt.json = true; break;
+		case 'w':
+			if (arg_seconds(optarg, "--watch interval", 0.001, 86400, &watch))
+				return -1;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		pr_warn("stats needs exactly one interface (see 'netbpf stats --help')\n");
+		return -1;
+	}
+	err = datapath_dir(argv[optind], dir, sizeof(dir));
+	if (err)
+		return err;
+	fd = pin_open(dir, PIN_STATS);
+	if (fd < 0) {
+		pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
+		return fd;
+	}
+	state_load(dir, &st);
+	bypass = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	do {
+		err = stats_read(fd, sum);
+		if (err) {
+			pr_warn("failed to read counters: %s\n", strerror(-err));
+			break;
+		}
+		if (gopt.json)
+			print_json(argv[optind], sum, bypass);
+		else
+			print_text(argv[optind], sum, bypass);
+		fflush(stdout);
+		if (watch > 0 && !exiting)
+			usleep(watch * 1e6);
+	} while (watch > 0 && !exiting);
+	close(fd);
+	return err;
+}

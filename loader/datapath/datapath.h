@@ -1,0 +1,35 @@
+/* Installing and removing the XDP + tc datapath on one interface. */
+#ifndef NETBPF_DATAPATH_LOADER_H
+#define NETBPF_DATAPATH_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "datapath/tc.h"
+#include "datapath/xdp.h"
+
+struct up_opts {
+	const char *ifname;
+	enum xdp_mode_opt xdp_mode;
+	enum tc_mode_opt tc_mode;
+	bool force;
+	bool redirect;      /* also turn the localhost bypass on */
+	const char *cgroup; /* for the bypass; NULL: the cgroup2 root */
+};
+
+/* Attaches and pins everything, or nothing: every failure rolls back. */
+int datapath_up(const struct up_opts *o);
+/* Removes what the pin directory describes, then the directory. */
+int datapath_down(const char *dir);
+/* The pin directory of ifname; prints an error unless netbpf is up there. */
+int datapath_dir(const char *ifname, char *dir, size_t len);
+/*
+ * A program fd for the hook pinned as name in dir: through the link (XDP, TCX;
+ * its id into *link_id when not NULL) or the pinned program itself (clsact).
+ */
+int datapath_hook_prog(const char *dir, const char *name, bool is_link, __u32 *link_id);
+/* True when dir's XDP link is still attached to a live interface. */
+bool datapath_live(const char *dir);
+
+#endif /* NETBPF_DATAPATH_LOADER_H */

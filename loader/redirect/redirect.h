@@ -1,0 +1,55 @@
+/*
+ * The localhost TCP bypass (bpf/redirect/sockmap.bpf.c): turn it on for a cgroup, off,
+ * and report it. Used by `netbpf redirect`, and meant for `up --redirect`,
+ * `down` and `stats`.
+ *
+ * Pin layout: /sys/fs/bpf/netbpf/redirect/<cgroup id>/ holds
+ *   sockops_link  the sockops program's cgroup link (attached while it exists)
+ *   verdict       the sk_msg program, attached to the SOCKHASH
+ *   sockhash      the SOCKHASH (keys: struct redirect_key, values: socket cookies)
+ *   stats         per-CPU struct redirect_stats
+ *   config        the object's .rodata: struct redirect_config
+ */
+#ifndef NETBPF_REDIRECT_LOADER_H
+#define NETBPF_REDIRECT_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/json.h"
+
+#define REDIRECT_PIN_ROOT "/sys/fs/bpf/netbpf/redirect"
+
+struct redirect_opts {
+	const char *cgroup;      /* cgroup v2 directory; NULL: the cgroup2 mount root */
+	bool cross_netns;        /* also bypass connections between two namespaces */
+	const char *filter_addr; /* "ADDR[/PLEN]", IPv4 or IPv6: local address range; NULL: any */
+	uint16_t filter_port;    /* local or remote port; 0: any */
+	uint32_t apply_bytes;    /* bytes one redirect verdict covers; 0: every message */
+};
+
+/*
+ * Loads and attaches the bypass for o->cgroup. Fails (-EEXIST) when it is
+ * already on there. Prints its own error message; returns 0 or -errno, and
+ * leaves nothing attached or pinned on failure.
+ */
+int redirect_on(const struct redirect_opts *o);
+
+/*
+ * Detaches the bypass from cgroup (NULL: from every cgroup) and removes its
+ * pins. Connections already bypassed keep flowing through it until they close:
+ * each holds the programs and maps it uses. Returns 0, -ENOENT when cgroup
+ * given and not redirected, or another -errno (message printed).
+ */
+int redirect_off(const char *cgroup);
+
+/*
+ * Reports cgroup (NULL: every cgroup with the bypass on): configuration, sockets
+ * in the SOCKHASH now, and counters. With j, writes one JSON array value, one
+ * object per cgroup (the caller writes the key first, e.g. json_key(j,
+ * "redirect")); otherwise human-readable text on stdout ("redirect: off" when
+ * there is none). Returns the number of cgroups reported, or -errno.
+ */
+int redirect_print_stats(const char *cgroup, struct json *j);
+
+#endif /* NETBPF_REDIRECT_LOADER_H */

@@ -1,0 +1,248 @@
+/* Exchange lines and pcap writing for `netbpf sniff` (JSON schema: README.md, sniff). */
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "sniff/out.h"
+
+#define SNAPLEN 262144
+
+static const char *const source_names[SRC_MAX] = { "wire", "socket" };
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+} flag_names[] = {
+	{ HTTP_F_NO_RESPONSE, "no_response" },
+	{ HTTP_F_NO_REQUEST,  "no_request" },
+	{ HTTP_F_GAP,         "gap" },
+	{ HTTP_F_TRUNCATED,   "truncated" },
+	{ HTTP_F_MALFORMED,   "malformed" },
+};
+
+int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pcap_path)
+{
+	memset(o, 0, sizeof(*o));
+	o->json = json;
+	o->count = count;
+	json_init(&o->j, stdout);
+	if (!pcap_path)
+		return 0;
+	o->pcap = pcap_open_dead(DLT_EN10MB, SNAPLEN);
+	if (!o->pcap) {
+		pr_warn("failed to open a pcap handle\n");
+		return -1;
+	}
+	o->dumper = pcap_dump_open(o->pcap, pcap_path);
+	if (!o->dumper) {
+		pr_warn("failed to create %s: %s\n", pcap_path, pcap_geterr(o->pcap));
+		return -1;
+	}
+	return 0;
+}
+
+static void fmt_addr(char *buf, size_t size, const struct endpoint *e)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!memcmp(e->addr, v4mapped, sizeof(v4mapped)))
+		inet_ntop(AF_INET, e->addr + 12, buf, size);
+	else
+		inet_ntop(AF_INET6, e->addr, buf, size);
+}
+
+static void json_party(struct json *j, const char *key, const struct sniff_party *p)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	fmt_addr(addr, sizeof(addr), &p->ep);
+	json_key(j, key);
+	json_obj_open(j);
+	json_kv_str(j, "addr", addr);
+	json_kv_u64(j, "port", p->ep.port);
+	json_key(j, "pid");
+	if (p->pid >= 0)
+		json_i64(j, p->pid);
+	else
+		json_null(j);
+	json_kv_str(j, "comm", p->pid >= 0 ? p->comm : NULL);
+	json_obj_close(j);
+}
+
+/* "Name: value\n" lines as [["Name","value"], ...]. */
+static void json_headers(struct json *j, const char *key, const char *hdrs)
+{
+	char name[HTTP_HDRS_MAX], value[HTTP_HDRS_MAX];
+
+	json_key(j, key);
+	json_arr_open(j);
+	while (*hdrs) {
+		const char *nl = strchr(hdrs, '\n'), *colon = strchr(hdrs, ':');
+		size_t len = nl ? (size_t)(nl - hdrs) : strlen(hdrs);
+
+		if (colon && colon < hdrs + len) {
+			snprintf(name, sizeof(name), "%.*s", (int)(colon - hdrs), hdrs);
+			snprintf(value, sizeof(value), "%.*s", (int)(len - (colon - hdrs) - 2),
+				 colon + 2);
+			json_arr_open(j);
+			json_str(j, name);
+			json_str(j, value);
+			json_arr_close(j);
+		}
+		hdrs += len + (nl ? 1 : 0);
+	}
+	json_arr_close(j);
+}
+
+static void print_json(struct sniff_out *o, enum sniff_source src, const struct sniff_party *p,
+		       const struct http_exchange *ex, uint64_t ts, const char *when)
+{
+	struct json *j = &o->j;
+	int has_req = !(ex->flags & HTTP_F_NO_REQUEST);
+	char version[16];
+
+	snprintf(version, sizeof(version), "HTTP/1.%d", ex->version_minor);
+	json_obj_open(j);
+	json_kv_str(j, "time", when);
+	json_kv_u64(j, "ts_ns", ts);
+	json_kv_str(j, "source", source_names[src]);
+	json_party(j, "client", &p[0]);
+	json_party(j, "server", &p[1]);
+	json_kv_str(j, "method", has_req ? ex->method : NULL);
+	json_kv_str(j, "host", has_req && ex->host[0] ? ex->host : NULL);
+	json_kv_str(j, "path", has_req ? ex->path : NULL);
+	json_kv_str(j, "version", has_req ? version : NULL);
+	json_key(j, "status");
+	if (ex->status)
+		json_u64(j, ex->status);
+	else
+		json_null(j);
+	json_kv_u64(j, "req_bytes", ex->req.bytes);
+	json_kv_u64(j, "resp_bytes", ex->resp.bytes);
+	json_kv_u64(j, "req_body_bytes", ex->req.body_bytes);
+	json_kv_u64(j, "resp_body_bytes", ex->resp.body_bytes);
+	json_key(j, "latency_us");
+	if (has_req && ex->status && ex->resp.ts_ns >= ex->req.ts_ns)
+		json_double(j, (ex->resp.ts_ns - ex->req.ts_ns) / 1e3);
+	else
+		json_null(j);
+	json_key(j, "flags");
+	json_arr_open(j);
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (ex->flags & flag_names[i].bit)
+			json_str(j, flag_names[i].name);
+	json_arr_close(j);
+	json_headers(j, "req_headers", ex->req.hdrs);
+	json_headers(j, "resp_headers", ex->resp.hdrs);
+	if (ex->req.body || ex->resp.body) {
+		json_kv_str(j, "req_body", ex->req.body ? ex->req.body : "");
+		json_kv_str(j, "resp_body", ex->resp.body ? ex->resp.body : "");
+	}
+	json_obj_close(j);
+	json_end_line(j);
+}
+
+static void print_party(const struct sniff_party *p)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	fmt_addr(addr, sizeof(addr), &p->ep);
+	printf(strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, p->ep.port);
+	if (p->pid >= 0)
+		printf(" %s[%d]", p->comm, p->pid);
+}
+
+static void print_human(enum sniff_source src, const struct sniff_party *p,
+			const struct http_exchange *ex, uint64_t ts)
+{
+	time_t sec = ts / 1000000000ULL;
+	struct tm tm;
+	char hms[16];
+	const char *sep = " [";
+
+	localtime_r(&sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	printf("%s.%06llu %-6s ", hms, (unsigned long long)(ts % 1000000000ULL / 1000),
+	       source_names[src]);
+	print_party(&p[0]);
+	printf(" -> ");
+	print_party(&p[1]);
+	if (ex->flags & HTTP_F_NO_REQUEST)
+		printf(" ?");
+	else
+		printf(" %s %s%s", ex->method, ex->host[0] ? ex->host : "", ex->path);
+	if (ex->status)
+		printf(" %d", ex->status);
+	else
+		printf(" -");
+	printf(" req=%lluB resp=%lluB", (unsigned long long)ex->req.bytes,
+	       (unsigned long long)ex->resp.bytes);
+	if (!(ex->flags & HTTP_F_NO_REQUEST) && ex->status && ex->resp.ts_ns >= ex->req.ts_ns)
+		printf(" %.3fms", (ex->resp.ts_ns - ex->req.ts_ns) / 1e6);
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		if (ex->flags & flag_names[i].bit) {
+			printf("%s%s", sep, flag_names[i].name);
+			sep = ",";
+		}
+	}
+	printf("%s\n", sep[0] == ',' ? "]" : "");
+}
+
+void sniff_out_exchange(struct sniff_out *o, enum sniff_source src, const struct sniff_party *p,
+			const struct http_exchange *ex)
+{
+	uint64_t ts = (ex->flags & HTTP_F_NO_REQUEST) ? ex->resp.ts_ns : ex->req.ts_ns;
+
+	if (o->done)
+		return;
+	if (o->json) {
+		time_t sec = ts / 1000000000ULL;
+		char when[48], date[32];
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(when, sizeof(when), "%s.%06lluZ", date,
+			 (unsigned long long)(ts % 1000000000ULL / 1000));
+		print_json(o, src, p, ex, ts, when);
+	} else {
+		print_human(src, p, ex, ts);
+	}
+	o->reported++;
+	if (o->count && o->reported >= o->count)
+		o->done = 1;
+}
+
+void sniff_out_packet(struct sniff_out *o, const uint8_t *pkt, size_t caplen, size_t len,
+		      uint64_t ts_ns)
+{
+	struct pcap_pkthdr h = {
+		.ts = { .tv_sec = ts_ns / 1000000000ULL, .tv_usec = ts_ns % 1000000000ULL / 1000 },
+		.caplen = caplen > SNAPLEN ? SNAPLEN : caplen,
+		.len = len,
+	};
+
+	if (o->dumper)
+		pcap_dump((u_char *)o->dumper, &h, pkt);
+}
+
+void sniff_out_flush(struct sniff_out *o)
+{
+	fflush(stdout);
+	if (o->dumper)
+		pcap_dump_flush(o->dumper);
+}
+
+void sniff_out_close(struct sniff_out *o)
+{
+	sniff_out_flush(o);
+	if (o->dumper)
+		pcap_dump_close(o->dumper);
+	if (o->pcap)
+		pcap_close(o->pcap);
+	o->dumper = NULL;
+	o->pcap = NULL;
+}

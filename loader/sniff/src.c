@@ -1,0 +1,281 @@
+/* Sources of `netbpf sniff`: BPF objects, the packet socket, the ring buffer. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "sniff.skel.h"
+#include "sniff_sock.skel.h"
+#include "sniff/src.h"
+
+#define PKT_BUF (256 * 1024)
+#define RCVBUF  (128 << 20)
+#define TRACEFS "/sys/kernel/tracing"
+
+void sniff_src_init(struct sniff_src *src)
+{
+	memset(src, 0, sizeof(*src));
+	src->pkt_fd = -1;
+}
+
+static void set_ports(volatile __u32 *nports, volatile __u16 *ports, const uint16_t *want, int n)
+{
+	*nports = n;
+	for (int i = 0; i < n; i++)
+		ports[i] = want[i];
+}
+
+int sniff_src_open_wire(struct sniff_src *s, int ifindex, int loopback, const uint16_t *ports,
+			int nports)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
+	int one = 1, rcvbuf = RCVBUF, prog, err;
+
+	s->wire = sniff__open();
+	if (!s->wire) {
+		pr_warn("failed to open the wire filter: %s\n", strerror(errno));
+		return -1;
+	}
+	set_ports(&s->wire->rodata->targ_nports, s->wire->rodata->targ_ports, ports, nports);
+	s->wire->rodata->targ_skip_outgoing = loopback;
+	err = sniff__load(s->wire);
+	if (err) {
+		pr_warn("failed to load the wire filter: %s\n", strerror(-err));
+		return -1;
+	}
+	prog = bpf_program__fd(s->wire->progs.sniff_wire);
+	/* Protocol 0 receives nothing until bound with ETH_P_ALL, after the filter is on. */
+	s->pkt_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s->pkt_fd < 0) {
+		pr_warn("failed to open a packet socket: %s\n", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(s->pkt_fd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog))) {
+		pr_warn("failed to attach the wire filter: %s\n", strerror(errno));
+		return -1;
+	}
+	setsockopt(s->pkt_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	/* Room for a second or so of a busy link while the sniffer waits for a CPU;
+	 * the memory is only used when the queue builds up. FORCE needs CAP_NET_ADMIN. */
+	if (setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	sll.sll_protocol = htons(ETH_P_ALL);
+	if (bind(s->pkt_fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		pr_warn("failed to bind the packet socket to ifindex %d: %s\n", ifindex,
+			strerror(errno));
+		return -1;
+	}
+	s->pkt = malloc(PKT_BUF);
+	return s->pkt ? 0 : -1;
+}
+
+/*
+ * Syscall tracepoints are found through tracefs. `ip netns exec` remounts /sys
+ * in a mount namespace of its own, without tracefs: mount it there.
+ */
+static void ensure_tracefs(void)
+{
+	if (!access(TRACEFS "/events", F_OK) || access(TRACEFS, F_OK))
+		return;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		pr_debug("failed to mount tracefs at " TRACEFS ": %s\n", strerror(errno));
+	else
+		pr_debug("mounted tracefs at " TRACEFS "\n");
+}
+
+int sniff_src_open_socket(struct sniff_src *s, int ifindex, const uint16_t *ports, int nports,
+			  ring_buffer_sample_fn fn, void *ctx)
+{
+	struct stat st;
+	int err;
+
+	ensure_tracefs();
+	if (stat("/proc/self/ns/net", &st)) {
+		pr_warn("failed to read the network namespace: %s\n", strerror(errno));
+		return -1;
+	}
+	s->sock = sniff_sock__open();
+	if (!s->sock) {
+		pr_warn("failed to open the socket source: %s\n", strerror(errno));
+		return -1;
+	}
+	set_ports(&s->sock->rodata->targ_nports, s->sock->rodata->targ_ports, ports, nports);
+	s->sock->rodata->targ_netns = st.st_ino;
+	s->sock->rodata->targ_ifindex = ifindex;
+	s->sock->rodata->targ_self = getpid();
+	err = sniff_sock__load(s->sock);
+	if (!err)
+		err = sniff_sock__attach(s->sock);
+	if (err) {
+		pr_warn("failed to start the socket source: %s%s\n", strerror(-err),
+			err == -ENOENT ? " (hint: syscall tracepoints need tracefs at " TRACEFS ")"
+				       : "");
+		return -1;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->sock->maps.sniff_events), fn, ctx, NULL);
+	if (!s->rb) {
+		pr_warn("failed to open the socket source's ring buffer: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void sniff_src_close_socket(struct sniff_src *s)
+{
+	ring_buffer__free(s->rb);
+	sniff_sock__destroy(s->sock);
+	s->rb = NULL;
+	s->sock = NULL;
+}
+
+void sniff_src_read_packets(struct sniff_src *s, int max, sniff_packet_fn fn, void *ctx)
+{
+	for (int n = 0; n < max; n++) {
+		char cbuf[CMSG_SPACE(sizeof(struct timespec))];
+		struct sockaddr_ll sll;
+		struct iovec iov = { .iov_base = s->pkt, .iov_len = PKT_BUF };
+		struct msghdr msg = {
+			.msg_name = &sll, .msg_namelen = sizeof(sll),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct timespec ts = {};
+		struct cmsghdr *cm;
+		ssize_t len = recvmsg(s->pkt_fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+		uint64_t now;
+
+		if (len < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_TIMESTAMPNS)
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+		now = ts.tv_sec ? ts.tv_sec * 1000000000ULL + ts.tv_nsec : clock_ns(CLOCK_REALTIME);
+		fn(ctx, s->pkt, len > PKT_BUF ? PKT_BUF : len, len, now);
+	}
+}
+
+static int get16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg)
+{
+	size_t off = ETH_HLEN, end;
+	int proto;
+
+	if (n < ETH_HLEN)
+		return -1;
+	proto = get16(p + 12);
+	for (int i = 0; i < 2 && (proto == ETH_P_8021Q || proto == ETH_P_8021AD); i++) {
+		if (n < off + 4)
+			return -1;
+		proto = get16(p + off + 2);
+		off += 4;
+	}
+	memset(sg, 0, sizeof(*sg));
+	if (proto == ETH_P_IP) {
+		const uint8_t *ip = p + off;
+
+		if (n < off + 20 || ip[9] != IPPROTO_TCP || (get16(ip + 6) & 0x3fff))
+			return -1;
+		sg->src.addr[10] = sg->src.addr[11] = 0xff;
+		sg->dst.addr[10] = sg->dst.addr[11] = 0xff;
+		memcpy(sg->src.addr + 12, ip + 12, 4);
+		memcpy(sg->dst.addr + 12, ip + 16, 4);
+		end = off + get16(ip + 2);
+		off += (ip[0] & 0xf) * 4;
+	} else if (proto == ETH_P_IPV6) {
+		const uint8_t *ip = p + off;
+
+		if (n < off + 40 || ip[6] != IPPROTO_TCP)
+			return -1;
+		memcpy(sg->src.addr, ip + 8, 16);
+		memcpy(sg->dst.addr, ip + 24, 16);
+		end = off + 40 + get16(ip + 4);
+		off += 40;
+	} else {
+		return -1;
+	}
+	if (end > n)
+		end = n; /* the capture was cut: what is missing shows as a sequence gap */
+	if (off + 20 > end)
+		return -1;
+	sg->src.port = get16(p + off);
+	sg->dst.port = get16(p + off + 2);
+	sg->seq = (uint32_t)get16(p + off + 4) << 16 | get16(p + off + 6);
+	sg->flags = p[off + 13];
+	off += (p[off + 12] >> 4) * 4;
+	if (off > end)
+		return -1;
+	sg->payload = p + off;
+	sg->len = end - off;
+	return 0;
+}
+
+void sniff_src_mute(struct sniff_src *s, const struct sniff_sock_event *ev)
+{
+	struct sniff_fd_key key = { .pid = ev->pid, .fd = ev->fd };
+	struct sniff_fd_val v;
+	int fd = bpf_map__fd(s->sock->maps.sniff_fds);
+
+	if (bpf_map_lookup_elem(fd, &key, &v) || v.ino != ev->ino)
+		return;
+	v.wanted = 0;
+	bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
+}
+
+static uint64_t stat_sum(struct bpf_map *map, enum sniff_stat idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0, *v;
+	__u32 key = idx;
+
+	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, v))
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+void sniff_src_summary(struct sniff_src *s)
+{
+	if (s->wire) {
+		struct tpacket_stats ps = {};
+		socklen_t sl = sizeof(ps);
+
+		getsockopt(s->pkt_fd, SOL_PACKET, PACKET_STATISTICS, &ps, &sl);
+		pr_info("  wire: %llu packets seen, %llu passed the filter, %u dropped by the kernel\n",
+			(unsigned long long)stat_sum(s->wire->maps.sniff_stats, SNIFF_STAT_WIRE_SEEN),
+			(unsigned long long)stat_sum(s->wire->maps.sniff_stats, SNIFF_STAT_WIRE_PASSED),
+			ps.tp_drops);
+	}
+	if (s->sock)
+		pr_info("  socket: %llu events, %llu lost\n",
+			(unsigned long long)stat_sum(s->sock->maps.sniff_stats, SNIFF_STAT_SOCK_EVENTS),
+			(unsigned long long)stat_sum(s->sock->maps.sniff_stats, SNIFF_STAT_SOCK_LOST));
+}
+
+void sniff_src_close(struct sniff_src *s)
+{
+	sniff_src_close_socket(s);
+	if (s->pkt_fd >= 0)
+		close(s->pkt_fd);
+	sniff__destroy(s->wire);
+	free(s->pkt);
+	sniff_src_init(s);
+}

@@ -1,0 +1,61 @@
+/*
+ * The two sources of `netbpf sniff`: the wire (bpf/sniff/sniff.bpf.c on an AF_PACKET
+ * socket) and the sockets (bpf/sniff/sniff_sock.bpf.c on syscall tracepoints, events
+ * in a ring buffer). Loading, reading, counters; what the bytes mean is decided
+ * by sniff_merge.c.
+ */
+#ifndef NETBPF_SNIFF_SRC_H
+#define NETBPF_SNIFF_SRC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bpf/libbpf.h>
+
+#include "http/conn.h"
+#include "bpf/sniff/sniff.h"
+
+struct sniff;      /* skeletons */
+struct sniff_sock;
+
+struct sniff_src {
+	struct sniff *wire;      /* NULL without the wire source */
+	int pkt_fd;
+	uint8_t *pkt;
+	struct sniff_sock *sock; /* NULL without the socket source */
+	struct ring_buffer *rb;
+};
+
+/* A TCP segment decoded from an Ethernet frame. */
+struct segment {
+	struct endpoint src, dst;
+	uint32_t seq;
+	uint8_t flags;
+	const uint8_t *payload;
+	size_t len;
+};
+
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+
+/* caplen bytes of a packet of len bytes, received at ts_ns (wall clock). */
+typedef void (*sniff_packet_fn)(void *ctx, const uint8_t *pkt, size_t caplen, size_t len,
+				uint64_t ts_ns);
+
+void sniff_src_init(struct sniff_src *src);
+int sniff_src_open_wire(struct sniff_src *src, int ifindex, int loopback, const uint16_t *ports,
+			int nports);
+/* Events go to fn (struct sniff_sock_event followed by its data). */
+int sniff_src_open_socket(struct sniff_src *src, int ifindex, const uint16_t *ports, int nports,
+			  ring_buffer_sample_fn fn, void *ctx);
+void sniff_src_close_socket(struct sniff_src *src);
+/* Reads at most max queued packets without waiting. */
+void sniff_src_read_packets(struct sniff_src *src, int max, sniff_packet_fn fn, void *ctx);
+/* Ethernet (VLAN tags allowed) / IPv4 or IPv6 / TCP; -1 for anything else. */
+int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg);
+/* The socket source stops copying data of the socket that sent ev. */
+void sniff_src_mute(struct sniff_src *src, const struct sniff_sock_event *ev);
+/* Counters of both programs and the packet socket's drops, on stderr. */
+void sniff_src_summary(struct sniff_src *src);
+void sniff_src_close(struct sniff_src *src);
+
+#endif /* NETBPF_SNIFF_SRC_H */

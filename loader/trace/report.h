@@ -1,0 +1,26 @@
+/* Output of `netbpf trace`: text tables or JSON lines (schemas in README, section trace). */
+#ifndef NETBPF_TRACE_REPORT_H
+#define NETBPF_TRACE_REPORT_H
+
+#include <stdbool.h>
+
+#include "trace/attach.h"
+#include "trace/runstats.h"
+
+/* Latency percentile (0-100) in ns from a log2 histogram, linear inside a bucket. */
+double trace_hist_pct(const __u64 *hist, double pct);
+/* XDP_PASS, TC_ACT_SHOT, ... for a main function's return value; NULL otherwise. */
+const char *trace_ret_name(const struct trace_func *f, long v);
+
+/* The line tests wait for: printed once everything is attached. */
+void report_ready(const struct trace_set *set, const char *target, const struct tracer *t,
+		  bool json);
+void report_ready_runstats(const struct trace_set *set, const char *target, bool json);
+/* Totals since the start; final adds the latency histograms (text). */
+void report_funcs(const struct trace_set *set, const struct tracer *t, double elapsed_s,
+		  bool final, bool json);
+void report_runstats(const struct trace_set *set, const struct runstats *r, double elapsed_s,
+		     bool final, bool json);
+void report_packet(const struct trace_set *set, const struct trace_pkt_event *ev, bool json);
+
+#endif /* NETBPF_TRACE_REPORT_H */
