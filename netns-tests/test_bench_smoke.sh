@@ -40,7 +40,7 @@ for size in 64 64K; do
 			{ cat "$out"; fail "no '$size $metric' row with plain, bypass and gain"; }
 	done
 done
-# A run that stalls (a kernel issue of the bypass under load, see the README) is reported and
+# A run that stalls (a kernel issue of the bypass under load, see docs/bench-results.md) is reported and
 # left out of the figures; every other run must have verified its data.
 data=$(grep '^data: ' "$out") || fail "no data line: $(cat "$out")"
 [[ $data =~ ^data:\ ([0-9]+)\ runs\ verified.*\ 0\ corrupted,\ 0\ failed,\ ([0-9]+)\ stalled ]] ||

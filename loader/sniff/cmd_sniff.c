@@ -62,7 +62,7 @@ static void usage(FILE *f)
 		"\n"
 		"Reports HTTP/1.x exchanges seen on IFACE until Ctrl-C, --count or --duration.\n"
 		"\n"
-		"  -j, --json          one JSON object per exchange (schema in README.md)\n"
+		"  -j, --json          one JSON object per exchange (schema in docs/sniff.md)\n"
 		"  -w, --pcap FILE     also write the wire packets that matched, for tshark/tcpdump\n"
 		"  -p, --port N        only TCP port N (either end); repeat for more, up to %d\n"
 		"  -s, --source SRC    wire: packets on IFACE; socket: processes' reads and writes on\n"

@@ -1,4 +1,4 @@
-/* Exchange lines and pcap writing for `netbpf sniff` (JSON schema: README.md, sniff). */
+/* Exchange lines and pcap writing for `netbpf sniff` (JSON schema: docs/sniff.md). */
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
 #include <stdio.h>

@@ -178,7 +178,7 @@ static void usage(FILE *f)
 		"                    addresses, ports, verdict and latency\n"
 		"  --require-fentry  fail instead of falling back to BPF_ENABLE_STATS\n"
 		"  --stats           BPF_ENABLE_STATS figures only, without fentry (the fallback)\n"
-		"  --json            one JSON object per line (see README)\n"
+		"  --json            one JSON object per line (see docs/trace.md)\n"
 		"  --bench           cost per packet of xdp_main untraced vs traced (BPF_PROG_TEST_RUN)\n"
 		"  --repeat N        runs per measurement of --bench (default 1000000)\n"
 		"\n"

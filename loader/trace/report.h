@@ -1,4 +1,4 @@
-/* Output of `netbpf trace`: text tables or JSON lines (schemas in README, section trace). */
+/* Output of `netbpf trace`: text tables or JSON lines (schemas in docs/trace.md). */
 #ifndef NETBPF_TRACE_REPORT_H
 #define NETBPF_TRACE_REPORT_H
 
