@@ -17,6 +17,12 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# The release is debian/changelog's; a git checkout adds the commit
+# (0.2.0+g1a2b3c4, "-dirty" with uncommitted changes) so a binary names its source.
+RELEASE := $(shell awk -F'[()]' 'NR == 1 { sub(/-[^-]*$$/, "", $$2); print $$2 }' debian/changelog)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+VERSION ?= $(RELEASE)$(if $(GIT_REV),+g$(GIT_REV))
+
 # vmlinux.h comes from the running kernel's BTF unless VMLINUX_H names one.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX_H   ?= $(BUILD)/vmlinux.h
@@ -36,7 +42,8 @@ LDLIBS  += -lbpf -lelf -lz -lmnl -lm
 
 DEB_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libpcap-dev bpftool \
 	iproute2 iputils-ping netcat-openbsd tshark curl gnuplot-nox linux-libc-dev systemtap-sdt-dev openssl sockperf iperf3 \
-	qemu-system-x86 busybox-static cpio xz-utils zstd libclang-rt-14-dev wrk jq
+	qemu-system-x86 busybox-static cpio xz-utils zstd libclang-rt-14-dev wrk jq pandoc \
+	libmicrohttpd-dev prometheus debhelper dpkg-dev lintian
 
 # bpf/lib/ holds headers only; every other folder of bpf/ is one subsystem.
 BPF_DIRS    := $(filter-out bpf/lib/,$(wildcard bpf/*/))
@@ -56,10 +63,15 @@ vpath %.bpf.c $(BPF_DIRS)
 all: $(BUILD)/netbpf
 
 # Fresh machines lack the toolchain; install it once (CI and `make demo/test` call this).
+# policy-rc.d 101 keeps the packages' services (prometheus, the bench's servers)
+# from starting system-wide: tests start their own, inside their namespaces.
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "  DEPS     installing:" $$missing; \
+		prc=/usr/sbin/policy-rc.d; \
+		if [ ! -e $$prc ]; then printf '#!/bin/sh\nexit 101\n' > $$prc && chmod 755 $$prc; \
+			trap "rm -f $$prc" EXIT; fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
@@ -86,13 +98,20 @@ $(BUILD)/loader/%.o: loader/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# Rebuilt only when the version string changes, not on every make.
+$(BUILD)/version.stamp: FORCE | $(BUILD)
+	$(Q)[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $@
+$(BUILD)/loader/common/version.o: $(BUILD)/version.stamp
+$(BUILD)/loader/common/version.o: CFLAGS += -DNETBPF_VERSION='"$(VERSION)"'
+.PHONY: FORCE
+
 $(BUILD)/netbpf: $(LOADER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # Each area owns its own fragment (tools, test helpers, vmtest, fuzz, bench):
 # add a file, not lines here.
-include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk loader/*/*.mk bpf/*.mk))
+include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk loader/*/*.mk bpf/*.mk docs/*.mk))
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 demo: deps all $(BUILD)/tests/tcpxfer

@@ -26,5 +26,6 @@ int do_redirect(int argc, char **argv);
 int do_bench(int argc, char **argv);
 int do_trace(int argc, char **argv);
 int do_sniff(int argc, char **argv);
+int do_exporter(int argc, char **argv);
 
 #endif /* NETBPF_CMD_H */

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 
 #include "cmd.h"
 #include "common/log.h"
+#include "common/version.h"
 
 struct global_opts gopt;
 
@@ -21,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "bench",  do_bench,  "measure the bypass and the datapath cost" },
 	{ "trace",  do_trace,  "fentry/fexit on the datapath programs and their subfunctions" },
 	{ "sniff",  do_sniff,  "report HTTP/1.x exchanges seen on an interface" },
+	{ "exporter", do_exporter, "serve netbpf's counters to Prometheus at /metrics" },
 };
 
 static void usage(FILE *f)
@@ -38,12 +41,22 @@ static void usage(FILE *f)
 		"  -q, --quiet     only errors\n"
 		"  -j, --json      machine-readable output where a command prints data\n"
 		"  -h, --help      this text; 'netbpf COMMAND --help' for a command\n"
+		"  -V, --version   netbpf's and libbpf's versions\n"
 		"\n"
 		"Examples:\n"
 		"  netbpf up veth0                 attach, auto-select XDP and tc modes\n"
 		"  netbpf deny add veth0 10.0.0.0/8 port 22 proto tcp\n"
 		"  netbpf stats veth0 --watch 1\n"
 		"  netbpf down veth0\n");
+}
+
+static void print_version(void)
+{
+	if (gopt.json)
+		printf("{\"netbpf\":\"%s\",\"libbpf\":\"%s\"}\n", netbpf_version,
+		       libbpf_version_string());
+	else
+		printf("netbpf %s (libbpf %s)\n", netbpf_version, libbpf_version_string());
 }
 
 static const struct cmd *find_cmd(const char *name)
@@ -74,18 +87,20 @@ int main(int argc, char **argv)
 		{ "quiet",   no_argument, NULL, 'q' },
 		{ "json",    no_argument, NULL, 'j' },
 		{ "help",    no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	const struct cmd *cmd;
 	int c;
 
 	/* '+' stops at the command name: the rest belongs to the command. */
-	while ((c = getopt_long(argc, argv, "+vqjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+vqjhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': log_level = 2; break;
 		case 'q': log_level = 0; break;
 		case 'j': gopt.json = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': print_version(); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

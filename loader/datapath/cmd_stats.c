@@ -18,51 +18,13 @@
 #include "common/pin.h"
 #include "redirect/redirect.h"
 #include "datapath/state.h"
-
-static const char *const hook_names[NB_HOOK_MAX] = { "xdp", "tc-ingress", "tc-egress" };
-static const char *const l3_names[NB_L3_MAX] = { "nonip", "ipv4", "ipv6", "l3-malformed" };
-static const char *const l4_names[NB_L4_MAX] = {
-	"tcp", "udp", "icmp", "icmpv6", "l4-other", "fragment", "l4-malformed",
-};
-static const char *const verdict_names[NB_VERDICT_MAX] = { "pass", "drop" };
+#include "datapath/stats.h"
 
 static volatile sig_atomic_t exiting;
 
 static void on_signal(int sig)
 {
 	exiting = 1;
-}
-
-/* Sums the per-CPU values of every hook into sum[]. */
-static int stats_read(int fd, struct nb_hook_stats sum[NB_HOOK_MAX])
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct nb_hook_stats *percpu;
-	int err = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum) * NB_HOOK_MAX);
-	for (__u32 h = 0; h < NB_HOOK_MAX && !err; h++) {
-		if (bpf_map_lookup_elem(fd, &h, percpu)) {
-			err = -errno;
-			break;
-		}
-		/* The struct is nothing but counters: add it up as an array. */
-		for (int c = 0; c < ncpu; c++) {
-			struct nb_counter *dst = (void *)&sum[h], *src = (void *)&percpu[c];
-
-			for (size_t i = 0; i < sizeof(sum[h]) / sizeof(*dst); i++) {
-				dst[i].packets += src[i].packets;
-				dst[i].bytes += src[i].bytes;
-			}
-		}
-	}
-	free(percpu);
-	return err;
 }
 
 static void json_counters(struct json *j, const char *key, const struct nb_counter *c,
@@ -91,11 +53,11 @@ static void print_json(const char *ifname, const struct nb_hook_stats *s, const 
 	json_key(&j, "hooks");
 	json_obj_open(&j);
 	for (int h = 0; h < NB_HOOK_MAX; h++) {
-		json_key(&j, hook_names[h]);
+		json_key(&j, nb_hook_names[h]);
 		json_obj_open(&j);
-		json_counters(&j, "l3", s[h].l3, l3_names, NB_L3_MAX);
-		json_counters(&j, "l4", s[h].l4, l4_names, NB_L4_MAX);
-		json_counters(&j, "verdict", s[h].verdict, verdict_names, NB_VERDICT_MAX);
+		json_counters(&j, "l3", s[h].l3, nb_l3_names, NB_L3_MAX);
+		json_counters(&j, "l4", s[h].l4, nb_l4_names, NB_L4_MAX);
+		json_counters(&j, "verdict", s[h].verdict, nb_verdict_names, NB_VERDICT_MAX);
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
@@ -121,9 +83,9 @@ static void print_text(const char *ifname, const struct nb_hook_stats *s, const 
 {
 	printf("%s\n%-11s %-13s %12s %14s\n", ifname, "HOOK", "CLASS", "PACKETS", "BYTES");
 	for (int h = 0; h < NB_HOOK_MAX; h++) {
-		text_rows(hook_names[h], s[h].l3, l3_names, NB_L3_MAX, false);
-		text_rows(hook_names[h], s[h].l4, l4_names, NB_L4_MAX, false);
-		text_rows(hook_names[h], s[h].verdict, verdict_names, NB_VERDICT_MAX, true);
+		text_rows(nb_hook_names[h], s[h].l3, nb_l3_names, NB_L3_MAX, false);
+		text_rows(nb_hook_names[h], s[h].l4, nb_l4_names, NB_L4_MAX, false);
+		text_rows(nb_hook_names[h], s[h].verdict, nb_verdict_names, NB_VERDICT_MAX, true);
 	}
 	if (bypass)
 		redirect_print_stats(bypass, NULL);
@@ -189,7 +151,7 @@ int do_stats(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	do {
-		err = stats_read(fd, sum);
+		err = datapath_stats_read(fd, sum);
 		if (err) {
 			pr_warn("failed to read counters: %s\n", strerror(-err));
 			break;

@@ -19,7 +19,6 @@
 #include "common/pin.h"
 #include "redirect/redirect.h"
 #include "redirect/pins.h"
-/* bpf/redirect.h: the same file name as ours, so by path */
 #include "bpf/redirect/redirect.h"
 
 static uint64_t find_ino;
@@ -84,13 +83,6 @@ static int read_stats(int fd, struct redirect_stats *sum)
 	return 0;
 }
 
-static const char *errno_name(int e)
-{
-	const char *s = e ? strerrorname_np(e) : NULL;
-
-	return s ? s : "other";
-}
-
 static void filter_str(const struct redirect_config *c, char *buf, size_t len)
 {
 	char cidr[INET6_ADDRSTRLEN + 4];
@@ -121,76 +113,94 @@ static bool link_attached(int link_fd, uint64_t cgid)
 	       li.cgroup.cgroup_id == cgid;
 }
 
-static int report_one(const char *dir, uint64_t cgid, void *ctx)
+int redirect_snapshot(const char *dir, uint64_t cgid, struct redirect_snap *snap)
 {
-	struct json *j = ((struct report *)ctx)->j;
 	int map_fd = pin_open(dir, REDIRECT_PIN_SOCKHASH);
 	int stats_fd = pin_open(dir, REDIRECT_PIN_STATS);
 	int cfg_fd = pin_open(dir, REDIRECT_PIN_CONFIG);
 	int link_fd = pin_open(dir, REDIRECT_PIN_LINK);
-	struct redirect_config cfg = {};
-	struct redirect_stats st = {};
-	const char *cg = cgroup_path(cgid);
-	bool attached = link_attached(link_fd, cgid);
-	char filters[96];
 	__u32 zero = 0;
-	int err = 0, nsock;
+	int err = 0;
 
-	if (map_fd < 0 || stats_fd < 0 || cfg_fd < 0 || bpf_map_lookup_elem(cfg_fd, &zero, &cfg) ||
-	    (err = read_stats(stats_fd, &st))) {
+	memset(snap, 0, sizeof(*snap));
+	snap->cgid = cgid;
+	if (map_fd < 0 || stats_fd < 0 || cfg_fd < 0 || bpf_map_lookup_elem(cfg_fd, &zero, &snap->cfg) ||
+	    (err = read_stats(stats_fd, &snap->st))) {
+		err = err ? err : errno ? -errno : -ENOENT;
 		pr_warn("failed to read redirect state in %s: %s (stale? 'netbpf redirect off')\n",
-			dir, strerror(err ? -err : errno ? errno : ENOENT));
-		err = err ? err : -ENOENT;
+			dir, strerror(-err));
 		goto out;
 	}
-	nsock = count_sockets(map_fd);
-	filter_str(&cfg, filters, sizeof(filters));
-	if (j) {
-		json_obj_open(j);
-		json_kv_u64(j, "cgroup_id", cgid);
-		json_kv_str(j, "cgroup", cg);
-		json_kv_bool(j, "attached", attached);
-		json_kv_bool(j, "cross_netns", cfg.cross_netns);
-		json_kv_u64(j, "apply_bytes", cfg.apply_bytes);
-		json_kv_str(j, "filters", filters);
-		json_kv_u64(j, "sockets", nsock);
-		json_kv_u64(j, "inserted", st.inserted);
-		json_kv_u64(j, "insert_failed", st.insert_failed);
-		json_key(j, "insert_errors");
-		json_obj_open(j);
-		for (int e = 0; e < REDIRECT_ERRNO_SLOTS; e++)
-			if (st.insert_errno[e])
-				json_kv_u64(j, errno_name(e), st.insert_errno[e]);
-		json_obj_close(j);
-		json_kv_u64(j, "filtered", st.filtered);
-		json_kv_u64(j, "msgs_redirected", st.msgs_redirected);
-		json_kv_u64(j, "bytes_redirected", st.bytes_redirected);
-		json_kv_u64(j, "conns_no_peer", st.conns_no_peer);
-		json_kv_u64(j, "msgs_peer_gone", st.msgs_peer_gone);
-		json_kv_u64(j, "bytes_peer_gone", st.bytes_peer_gone);
-		json_obj_close(j);
-		goto out;
-	}
-	printf("redirect: on for cgroup %s (id %" PRIu64 ")%s\n", cg, cgid,
-	       attached ? "" : ", detached: the cgroup is gone ('netbpf redirect off' cleans up)");
-	printf("  scope          %s\n", cfg.cross_netns ? "same and cross namespace" : "same namespace only");
-	printf("  filters        %s\n", filters[0] ? filters : "none");
-	if (cfg.apply_bytes)
-		printf("  apply bytes    %u (counters count verdicts)\n", cfg.apply_bytes);
-	printf("  sockets now    %d\n", nsock);
-	printf("  inserted       %llu\n", st.inserted);
-	printf("  insert failed  %llu", st.insert_failed);
-	for (int e = 0; e < REDIRECT_ERRNO_SLOTS; e++)
-		if (st.insert_errno[e])
-			printf(" %s:%llu", errno_name(e), st.insert_errno[e]);
-	printf("\n  filtered       %llu\n", st.filtered);
-	printf("  redirected     %llu msgs, %llu bytes\n", st.msgs_redirected, st.bytes_redirected);
-	printf("  no peer        %llu connections (left to TCP)\n", st.conns_no_peer);
-	printf("  peer gone      %llu msgs, %llu bytes (sent by TCP)\n", st.msgs_peer_gone,
-	       st.bytes_peer_gone);
+	snap->sockets = count_sockets(map_fd);
+	snap->attached = link_attached(link_fd, cgid);
+	snap->cgroup = cgroup_path(cgid);
 out:
 	redirect_close_fds((int[]){ map_fd, stats_fd, cfg_fd, link_fd }, 4);
 	return err;
+}
+
+const char *redirect_errno_name(int e)
+{
+	const char *s = e ? strerrorname_np(e) : NULL;
+
+	return s ? s : "other";
+}
+
+static int report_one(const char *dir, uint64_t cgid, void *ctx)
+{
+	struct json *j = ((struct report *)ctx)->j;
+	struct redirect_snap snap;
+	const struct redirect_stats *st = &snap.st;
+	char filters[96];
+	int err = redirect_snapshot(dir, cgid, &snap);
+
+	if (err)
+		return err;
+	filter_str(&snap.cfg, filters, sizeof(filters));
+	if (j) {
+		json_obj_open(j);
+		json_kv_u64(j, "cgroup_id", cgid);
+		json_kv_str(j, "cgroup", snap.cgroup);
+		json_kv_bool(j, "attached", snap.attached);
+		json_kv_bool(j, "cross_netns", snap.cfg.cross_netns);
+		json_kv_u64(j, "apply_bytes", snap.cfg.apply_bytes);
+		json_kv_str(j, "filters", filters);
+		json_kv_u64(j, "sockets", snap.sockets);
+		json_kv_u64(j, "inserted", st->inserted);
+		json_kv_u64(j, "insert_failed", st->insert_failed);
+		json_key(j, "insert_errors");
+		json_obj_open(j);
+		for (int e = 0; e < REDIRECT_ERRNO_SLOTS; e++)
+			if (st->insert_errno[e])
+				json_kv_u64(j, redirect_errno_name(e), st->insert_errno[e]);
+		json_obj_close(j);
+		json_kv_u64(j, "filtered", st->filtered);
+		json_kv_u64(j, "msgs_redirected", st->msgs_redirected);
+		json_kv_u64(j, "bytes_redirected", st->bytes_redirected);
+		json_kv_u64(j, "conns_no_peer", st->conns_no_peer);
+		json_kv_u64(j, "msgs_peer_gone", st->msgs_peer_gone);
+		json_kv_u64(j, "bytes_peer_gone", st->bytes_peer_gone);
+		json_obj_close(j);
+		return 0;
+	}
+	printf("redirect: on for cgroup %s (id %" PRIu64 ")%s\n", snap.cgroup, cgid,
+	       snap.attached ? "" : ", detached: the cgroup is gone ('netbpf redirect off' cleans up)");
+	printf("  scope          %s\n", snap.cfg.cross_netns ? "same and cross namespace" : "same namespace only");
+	printf("  filters        %s\n", filters[0] ? filters : "none");
+	if (snap.cfg.apply_bytes)
+		printf("  apply bytes    %u (counters count verdicts)\n", snap.cfg.apply_bytes);
+	printf("  sockets now    %d\n", snap.sockets);
+	printf("  inserted       %llu\n", st->inserted);
+	printf("  insert failed  %llu", st->insert_failed);
+	for (int e = 0; e < REDIRECT_ERRNO_SLOTS; e++)
+		if (st->insert_errno[e])
+			printf(" %s:%llu", redirect_errno_name(e), st->insert_errno[e]);
+	printf("\n  filtered       %llu\n", st->filtered);
+	printf("  redirected     %llu msgs, %llu bytes\n", st->msgs_redirected, st->bytes_redirected);
+	printf("  no peer        %llu connections (left to TCP)\n", st->conns_no_peer);
+	printf("  peer gone      %llu msgs, %llu bytes (sent by TCP)\n", st->msgs_peer_gone,
+	       st->bytes_peer_gone);
+	return 0;
 }
 
 int redirect_print_stats(const char *cgroup, struct json *j)

@@ -1,0 +1,17 @@
+# Man pages from the docs/ pages, one source for both: docs/man-pages lists
+# each page, its docs/*.md source and its NAME line; docs/man.sh renders it with
+# pandoc (tables become lists through docs/man.lua) into $(BUILD)/man/man8/.
+MAN_DIR   := $(BUILD)/man/man8
+MAN_NAMES := $(shell awk -F'\t' '!/^\#/ && NF { print $$1 }' docs/man-pages)
+MAN_PAGES := $(MAN_NAMES:%=$(MAN_DIR)/%.8)
+
+.PHONY: man
+all: man
+man: $(MAN_PAGES)
+
+$(MAN_DIR):
+	$(Q)mkdir -p $@
+
+$(MAN_DIR)/%.8: docs/man-pages docs/man.sh docs/man.lua $(wildcard docs/*.md) $(BUILD)/version.stamp | $(MAN_DIR)
+	$(call msg,MAN,$@)
+	$(Q)docs/man.sh $* '$(VERSION)' $@

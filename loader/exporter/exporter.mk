@@ -1,0 +1,2 @@
+# netbpf exporter serves /metrics with libmicrohttpd.
+LDLIBS += -lmicrohttpd

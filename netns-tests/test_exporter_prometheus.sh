@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# netbpf exporter, scraped by a real Prometheus server, agrees with `netbpf stats`.
+#
+#   ns A: va 10.79.0.1 (netbpf up)  <---- veth ---->  ns B: vb 10.79.0.2
+#         lo: netbpf exporter :9437, prometheus :9090 (scrapes every second)
+#
+# B sends 7 pings; promtool accepts the exposition; Prometheus's HTTP API returns the
+# xdp ipv4 packet count that `netbpf stats --json` shows; after `down` the interface's
+# series leave /metrics, after `up` they are back (the exporter reads pins per scrape).
+. "$(dirname "$0")/lib.sh"
+need curl jq promtool prometheus
+
+mk_ns A
+mk_ns B
+veth_pair "$A" va 10.79.0.1/24 "$B" vb 10.79.0.2/24
+quiet_veth "$A" va 10.79.0.2 "$(mac_of "$B" vb)"
+quiet_veth "$B" vb 10.79.0.1 "$(mac_of "$A" va)"
+nsx "$A" "$NETBPF" -q up va
+defer nsx "$A" "$NETBPF" -q down va
+
+tmp=$(mktemp -d)
+defer rm -rf "$tmp"
+# nsenter execs netbpf, so $! is the exporter itself (nsx would add a subshell).
+nsenter --net="/run/netns/$A" "$NETBPF" exporter --listen 127.0.0.1:9437 2>"$tmp/exporter.err" &
+exporter=$!
+defer kill "$exporter"
+metrics() { nsx "$A" curl -sf http://127.0.0.1:9437/metrics; }
+busywait 5000 metrics || fail "exporter not serving: $(cat "$tmp/exporter.err")"
+
+nsx "$B" ping -c 7 -i 0.1 -q 10.79.0.1 >/dev/null || fail "ping failed"
+want=$(nsx "$A" "$NETBPF" stats va --json | jq '.hooks.xdp.l3.ipv4.packets')
+assert_eq "$want" 7 "xdp ipv4 packets by netbpf stats"
+
+metrics >"$tmp/metrics"
+promtool check metrics <"$tmp/metrics" || fail "promtool rejects the exposition"
+grep -q '^netbpf_packets_total{iface="va",netns="[0-9]*",hook="xdp",class="ipv4"} 7$' "$tmp/metrics" ||
+	fail "no xdp ipv4 sample of 7 in: $(grep ipv4 "$tmp/metrics")"
+
+cat >"$tmp/prometheus.yml" <<YML
+global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: netbpf
+    static_configs: [ { targets: ['127.0.0.1:9437'] } ]
+YML
+nsenter --net="/run/netns/$A" prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+	--web.listen-address=127.0.0.1:9090 >"$tmp/prometheus.log" 2>&1 &
+prom=$!
+defer kill "$prom"
+query() {
+	nsx "$A" curl -sf --get http://127.0.0.1:9090/api/v1/query \
+		--data-urlencode 'query=netbpf_packets_total{iface="va",hook="xdp",class="ipv4"}' |
+		jq -r '.data.result[0].value[1] // empty'
+}
+scraped() { [ "$(query)" = "$want" ]; }
+busywait 30000 scraped || fail "Prometheus query returned '$(query)', want $want; log: $(tail -n 5 "$tmp/prometheus.log")"
+
+nsx "$A" "$NETBPF" -q down va
+gone() { ! metrics | grep -q 'iface="va"'; }
+busywait 5000 gone || fail "va still exported after down"
+nsx "$A" "$NETBPF" -q up va
+back() { metrics | grep -q '^netbpf_packets_total{iface="va",.*hook="xdp",class="ipv4"} 0$'; }
+busywait 5000 back || fail "va not exported again after up"
+
+kill -TERM "$exporter"
+wait "$exporter" || fail "exporter exited $? on SIGTERM"
