@@ -91,6 +91,25 @@ int pin_open(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+int pin_open_map(const char *dir, const char *name, __u32 key_size, __u32 value_size)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	int fd = pin_open(dir, name);
+
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) || mi.key_size != key_size ||
+	    mi.value_size != value_size) {
+		pr_warn("%s/%s is not the map this netbpf expects (key %u, value %u bytes; want %u, %u):"
+			" made by another netbpf version? ('netbpf down' or 'redirect off' with that version)\n",
+			dir, name, mi.key_size, mi.value_size, key_size, value_size);
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
+}
+
 int pin_for_each(int only_this_netns, pin_iter_fn fn, void *ctx)
 {
 	uint64_t self = pin_netns_ino(), ino;

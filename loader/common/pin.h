@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 
 #define PIN_ROOT "/sys/fs/bpf/netbpf"
 
@@ -31,6 +32,12 @@ int pin_mkdir(const char *dir);
 int pin_rmdir(const char *dir);
 /* Opens a pinned object; -errno when it is not there. */
 int pin_open(const char *dir, const char *name);
+/*
+ * Opens a pinned map whose key and value sizes must be these (per CPU for
+ * per-CPU maps): a map pinned by another netbpf version would otherwise be read
+ * into a struct of the wrong size. -EPROTO (message printed) when they differ.
+ */
+int pin_open_map(const char *dir, const char *name, __u32 key_size, __u32 value_size);
 
 /*
  * Calls fn for every interface directory under PIN_ROOT; with only_this_netns,

@@ -141,7 +141,7 @@ int do_stats(int argc, char **argv)
 	err = datapath_dir(argv[optind], dir, sizeof(dir));
 	if (err)
 		return err;
-	fd = pin_open(dir, PIN_STATS);
+	fd = pin_open_map(dir, PIN_STATS, sizeof(__u32), sizeof(struct nb_hook_stats));
 	if (fd < 0) {
 		pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
 		return fd;

@@ -76,7 +76,7 @@ static int read_iface(const char *dir, uint64_t netns_ino, const char *ifname, v
 		return 0;
 	it = &s->ifs[s->nifs];
 	memset(it, 0, sizeof(*it));
-	fd = pin_open(dir, PIN_STATS);
+	fd = pin_open_map(dir, PIN_STATS, sizeof(__u32), sizeof(struct nb_hook_stats));
 	err = fd < 0 ? fd : datapath_stats_read(fd, it->hooks);
 	if (fd >= 0)
 		close(fd);

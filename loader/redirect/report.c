@@ -115,9 +115,9 @@ static bool link_attached(int link_fd, uint64_t cgid)
 
 int redirect_snapshot(const char *dir, uint64_t cgid, struct redirect_snap *snap)
 {
-	int map_fd = pin_open(dir, REDIRECT_PIN_SOCKHASH);
-	int stats_fd = pin_open(dir, REDIRECT_PIN_STATS);
-	int cfg_fd = pin_open(dir, REDIRECT_PIN_CONFIG);
+	int map_fd = pin_open_map(dir, REDIRECT_PIN_SOCKHASH, sizeof(struct redirect_key), sizeof(__u64));
+	int stats_fd = pin_open_map(dir, REDIRECT_PIN_STATS, sizeof(__u32), sizeof(struct redirect_stats));
+	int cfg_fd = pin_open_map(dir, REDIRECT_PIN_CONFIG, sizeof(__u32), sizeof(struct redirect_config));
 	int link_fd = pin_open(dir, REDIRECT_PIN_LINK);
 	__u32 zero = 0;
 	int err = 0;
