@@ -47,6 +47,13 @@ assert_fails_with() { # needle cmd...
 	assert_contains "$out" "$needle" "error of '$*'"
 }
 
+assert_exit() { # rc needle cmd... : exits with rc, and stdout+stderr contain needle
+	local want=$1 needle=$2 out rc=0; shift 2
+	out=$("$@" 2>&1) || rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $out"
+	assert_contains "$out" "$needle" "output of '$*'"
+}
+
 need() { # cmd... : skip unless every command exists
 	local c
 	for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "needs '$c'"; done

@@ -11,6 +11,7 @@
 #include "bench/external.h"
 #include "bench/load.h"
 #include "bench/redirect.h"
+#include "bench/trace.h"
 #include "cmd.h"
 #include "common/log.h"
 
@@ -21,6 +22,7 @@ static void usage(FILE *f)
 		"                             [--tests rr,stream] [--external] [--plot FILE.png] [--json]\n"
 		"                             [--variant NAME=CMD]\n"
 		"       netbpf bench datapath [--repeat N] [--rounds N] [--json]\n"
+		"       netbpf bench trace [--repeat N] [--json]\n"
 		"\n"
 		"redirect: request/response and one-way stream tests over loopback TCP, plain and\n"
 		"through the bypass (netbpf redirect), in alternating rounds of the same run, in a\n"
@@ -42,10 +44,16 @@ static void usage(FILE *f)
 		"  --repeat N       runs per measurement inside the kernel (default 1000000)\n"
 		"  --rounds N       measurements per program and packet (default 5)\n"
 		"\n"
+		"trace: ns per packet of xdp_main untraced and traced with fentry/fexit on all its\n"
+		"functions (netbpf trace), BPF_PROG_TEST_RUN in alternating rounds; needs a kernel\n"
+		"that allows BPF trampolines.\n"
+		"  --repeat N       runs per measurement inside the kernel (default 1000000)\n"
+		"\n"
 		"Examples:\n"
 		"  netbpf bench redirect\n"
 		"  netbpf bench redirect --sizes 64,16K --duration 2 --rounds 5 --pin --plot gain.png\n"
-		"  netbpf bench datapath --repeat 100000\n");
+		"  netbpf bench datapath --repeat 100000\n"
+		"  netbpf bench trace --repeat 100000 --json\n");
 }
 
 static void on_signal(int sig)
@@ -151,37 +159,39 @@ static int do_bench_redirect(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (parse_sizes(optarg, &o))
-				return 2;
+				return CMD_USAGE;
 			break;
 		case 'd':
 			if (arg_seconds(optarg, "--duration", 0.05, 600, &o.duration_s))
-				return 2;
+				return CMD_USAGE;
 			break;
 		case 'r':
 			if (arg_uint(optarg, "--rounds", 1, BENCH_MAX_ROUNDS, &rounds))
-				return 2;
+				return CMD_USAGE;
 			o.rounds = rounds;
 			break;
 		case 'p': o.pin = true; break;
 		case 't':
 			if (parse_tests(optarg, &o))
-				return 2;
+				return CMD_USAGE;
 			break;
 		case 'e': o.external = true; break;
 		case 'P': o.plot = optarg; break;
 		case 'j': o.json = true; break;
 		case 'V':
 			if (parse_variant(optarg, &o))
-				return 2;
+				return CMD_USAGE;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
-	if (extra_args(argc, argv) || (o.external && !ext_available()))
-		return 2;
+	if (extra_args(argc, argv))
+		return CMD_USAGE;
+	if (o.external && !ext_available())
+		return CMD_FAIL;
 	catch_signals();
-	return bench_redirect(&o);
+	return cmd_status(bench_redirect(&o));
 }
 
 static int do_bench_datapath(int argc, char **argv)
@@ -201,35 +211,59 @@ static int do_bench_datapath(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			if (arg_uint(optarg, "--repeat", 1, 100000000, &v))
-				return 2;
+				return CMD_USAGE;
 			o.repeat = v;
 			break;
 		case 'r':
 			if (arg_uint(optarg, "--rounds", 1, 100, &v))
-				return 2;
+				return CMD_USAGE;
 			o.rounds = v;
 			break;
 		case 'j': o.json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (extra_args(argc, argv))
-		return 2;
-	return bench_datapath(&o);
+		return CMD_USAGE;
+	return cmd_status(bench_datapath(&o));
+}
+
+static int do_bench_trace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "repeat", required_argument, NULL, 'n' },
+		{ "json",   no_argument,       NULL, 'j' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{},
+	};
+	unsigned long long repeat = 1000000;
+	bool json = gopt.json;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (arg_uint(optarg, "--repeat", 1, UINT32_MAX, &repeat))
+				return CMD_USAGE;
+			break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
+		}
+	}
+	if (extra_args(argc, argv))
+		return CMD_USAGE;
+	return cmd_status(trace_bench(repeat, json));
 }
 
 int do_bench(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	/* the subcommand's getopt starts at its own name */
-	if (!strcmp(argv[1], "redirect"))
-		return do_bench_redirect(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "datapath"))
-		return do_bench_datapath(argc - 1, argv + 1);
-	pr_warn("unknown bench '%s': expected redirect or datapath\n", argv[1]);
-	return 2;
+	static const struct cmd cmds[] = {
+		{ "redirect", do_bench_redirect, "loopback TCP plain vs through the bypass" },
+		{ "datapath", do_bench_datapath, "ns per packet of the XDP and tc programs" },
+		{ "trace",    do_bench_trace,    "ns per packet of xdp_main untraced vs traced" },
+	};
+
+	return cmd_select(cmds, CMD_COUNT(cmds), "bench", argc - 1, argv + 1, usage);
 }

@@ -74,7 +74,7 @@ static void print_result(const struct bench_result *r, int repeat, bool json)
 		json_end_line(&j);
 		return;
 	}
-	printf("netbpf trace --bench: %s\n", bench_machine());
+	printf("netbpf bench trace: %s\n", bench_machine());
 	printf("xdp_main on a 64-byte TCP/IPv4 packet, BPF_PROG_TEST_RUN repeat %d, %d rounds "
 	       "alternating; ns/packet median (min-max)\n", repeat, ROUNDS);
 	printf("  untraced %9.1f (%.1f-%.1f)\n", u.median, u.min, u.max);

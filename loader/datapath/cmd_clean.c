@@ -13,7 +13,10 @@ static void usage(FILE *f)
 		"Usage: netbpf clean\n"
 		"\n"
 		"Removes the pins of interfaces that no longer exist, in any network\n"
-		"namespace (their programs went away with the device). Live ones stay.\n");
+		"namespace (their programs went away with the device). Live ones stay.\n"
+		"\n"
+		"Examples:\n"
+		"  ip link del veth0 && netbpf clean\n");
 }
 
 static int clean_one(const char *dir, uint64_t netns_ino, const char *ifname, void *ctx)
@@ -34,16 +37,16 @@ int do_clean(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		usage(c == 'h' ? stdout : stderr);
-		return c == 'h' ? 0 : -1;
+		return c == 'h' ? CMD_OK : CMD_USAGE;
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return -1;
+		return CMD_USAGE;
 	}
 	if (pin_check_bpffs())
-		return -1;
+		return CMD_FAIL;
 	err = pin_for_each(0, clean_one, &removed);
 	if (!removed)
 		printf("nothing to clean\n");
-	return err;
+	return cmd_status(err);
 }

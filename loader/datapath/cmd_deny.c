@@ -77,7 +77,7 @@ static const char *proto_name(__u8 proto)
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "any";
 }
 
-static int list_rules(int fd, const char *ifname)
+static int list_rules(int fd)
 {
 	struct nb_deny_key key, next;
 	struct nb_deny_val val;
@@ -117,56 +117,107 @@ static int list_rules(int fd, const char *ifname)
 	return 0;
 }
 
-int do_deny(int argc, char **argv)
+/* --json, --help and the positional words: IFACE, then the rule where want_rule. */
+static int parse_args(int argc, char **argv, bool want_rule, struct nb_deny_key *key)
 {
-	struct nb_deny_key key;
-	struct nb_deny_val val = {};
-	char dir[256];
-	const char *verb;
-	int fd, err = 0;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			gopt.json = true;
-			memmove(&argv[i], &argv[i + 1], (argc - i) * sizeof(*argv));
-			argc--, i--;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': gopt.json = true; break;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
-	if (argc < 3) {
-		usage(stderr);
-		return -1;
+	if (argc - optind < 1 + want_rule || (!want_rule && optind + 1 != argc)) {
+		pr_warn("deny %s needs IFACE%s (see 'netbpf deny --help')\n", argv[0],
+			want_rule ? " CIDR [port N] [proto tcp|udp]" : " only");
+		return CMD_USAGE;
 	}
-	verb = argv[1];
-	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "list")) {
-		pr_warn("unknown deny action '%s' (add, del, list)\n", verb);
-		return -1;
-	}
-	if (strcmp(verb, "list") && parse_rule(argc - 3, argv + 3, &key))
-		return -1;
-	err = datapath_dir(argv[2], dir, sizeof(dir));
+	if (want_rule && parse_rule(argc - optind - 1, argv + optind + 1, key))
+		return CMD_USAGE;
+	return CMD_RUN;
+}
+
+/* The rule map of the interface named at argv[optind]; negative errno, reported. */
+static int open_rules(char **argv)
+{
+	char dir[256];
+	int fd, err;
+
+	err = datapath_dir(argv[optind], dir, sizeof(dir));
 	if (err)
 		return err;
 	fd = pin_open(dir, PIN_DENY);
-	if (fd < 0) {
+	if (fd < 0)
 		pr_warn("failed to open %s/%s: %s\n", dir, PIN_DENY, strerror(-fd));
-		return fd;
-	}
-	if (!strcmp(verb, "list")) {
-		err = list_rules(fd, argv[2]);
-	} else if (!strcmp(verb, "add")) {
-		if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST)) {
-			err = -errno;
-			pr_warn("failed to add rule: %s\n",
-				err == -EEXIST ? "the rule exists already" : strerror(errno));
-		}
-	} else if (bpf_map_delete_elem(fd, &key)) {
+	return fd;
+}
+
+static int do_deny_add(int argc, char **argv)
+{
+	struct nb_deny_val val = {};
+	struct nb_deny_key key;
+	int ret = parse_args(argc, argv, true, &key), fd, err = 0;
+
+	if (ret != CMD_RUN)
+		return ret;
+	fd = open_rules(argv);
+	if (fd < 0)
+		return CMD_FAIL;
+	if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST)) {
 		err = -errno;
-		pr_warn("failed to delete rule: %s\n", err == -ENOENT ? "no such rule" : strerror(errno));
+		pr_warn("failed to add rule: %s\n",
+			err == -EEXIST ? "the rule exists already" : strerror(-err));
 	}
 	close(fd);
-	return err;
+	return cmd_status(err);
+}
+
+static int do_deny_del(int argc, char **argv)
+{
+	struct nb_deny_key key;
+	int ret = parse_args(argc, argv, true, &key), fd, err = 0;
+
+	if (ret != CMD_RUN)
+		return ret;
+	fd = open_rules(argv);
+	if (fd < 0)
+		return CMD_FAIL;
+	if (bpf_map_delete_elem(fd, &key)) {
+		err = -errno;
+		pr_warn("failed to delete rule: %s\n", err == -ENOENT ? "no such rule" : strerror(-err));
+	}
+	close(fd);
+	return cmd_status(err);
+}
+
+static int do_deny_list(int argc, char **argv)
+{
+	int ret = parse_args(argc, argv, false, NULL), fd, err;
+
+	if (ret != CMD_RUN)
+		return ret;
+	fd = open_rules(argv);
+	if (fd < 0)
+		return CMD_FAIL;
+	err = list_rules(fd);
+	close(fd);
+	return cmd_status(err);
+}
+
+int do_deny(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "add",  do_deny_add,  "add a rule" },
+		{ "del",  do_deny_del,  "delete a rule" },
+		{ "list", do_deny_list, "show the rules with their counters" },
+	};
+
+	return cmd_select(cmds, CMD_COUNT(cmds), "deny command", argc - 1, argv + 1, usage);
 }

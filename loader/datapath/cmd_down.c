@@ -45,21 +45,21 @@ int do_down(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (all && optind == argc) {
 		if (pin_check_bpffs())
-			return -1;
-		return pin_for_each(1, down_one, NULL);
+			return CMD_FAIL;
+		return cmd_status(pin_for_each(1, down_one, NULL));
 	}
 	if (all || optind != argc - 1) {
 		pr_warn("down needs one interface or --all (see 'netbpf down --help')\n");
-		return -1;
+		return CMD_USAGE;
 	}
 	err = datapath_dir(argv[optind], dir, sizeof(dir));
 	if (err)
-		return err;
-	return down_one(dir, 0, argv[optind], NULL);
+		return CMD_FAIL;
+	return cmd_status(down_one(dir, 0, argv[optind], NULL));
 }

@@ -128,23 +128,23 @@ int do_stats(int argc, char **argv)
 		case 'j': gopt.json = true; break;
 		case 'w':
 			if (arg_seconds(optarg, "--watch interval", 0.001, 86400, &watch))
-				return -1;
+				return CMD_USAGE;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		pr_warn("stats needs exactly one interface (see 'netbpf stats --help')\n");
-		return -1;
+		return CMD_USAGE;
 	}
 	err = datapath_dir(argv[optind], dir, sizeof(dir));
 	if (err)
-		return err;
+		return CMD_FAIL;
 	fd = pin_open_map(dir, PIN_STATS, sizeof(__u32), sizeof(struct nb_hook_stats));
 	if (fd < 0) {
 		pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
-		return fd;
+		return CMD_FAIL;
 	}
 	state_load(dir, &st);
 	bypass = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
@@ -165,5 +165,5 @@ int do_stats(int argc, char **argv)
 			usleep(watch * 1e6);
 	} while (watch > 0 && !exiting);
 	close(fd);
-	return err;
+	return cmd_status(err);
 }

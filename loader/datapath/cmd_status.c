@@ -143,13 +143,13 @@ int do_status(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': gopt.json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind < argc - 1) {
 		usage(stderr);
-		return -1;
+		return CMD_USAGE;
 	}
 	json_init(&j, stdout);
 	if (gopt.json)
@@ -167,5 +167,5 @@ int do_status(int argc, char **argv)
 		json_arr_close(&j);
 		json_end_line(&j);
 	}
-	return err;
+	return cmd_status(err);
 }

@@ -1,9 +1,6 @@
 /* netbpf redirect on|off|status: the localhost TCP bypass (see redirect.h). */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "common/argval.h"
 #include "cmd.h"
@@ -45,7 +42,8 @@ static void usage(FILE *f)
 		"  netbpf redirect off --cgroup /sys/fs/cgroup/unified/app\n");
 }
 
-int do_redirect(int argc, char **argv)
+/* The options of every redirect command; those of 'on' only are refused elsewhere. */
+static int parse_opts(int argc, char **argv, struct redirect_opts *o, bool *json)
 {
 	static const struct option opts[] = {
 		{ "cgroup",      required_argument, NULL, 'c' },
@@ -57,65 +55,94 @@ int do_redirect(int argc, char **argv)
 		{ "help",        no_argument,       NULL, 'h' },
 		{},
 	};
-	struct redirect_opts o = {};
 	unsigned long long v;
-	bool json = gopt.json, filters;
-	const char *sub;
-	struct json j;
-	int c, n;
+	int c;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? -EINVAL : 0;
-	}
-	sub = argv[1];
-	argc--;
-	argv++;
+	*json = gopt.json;
 	while ((c = getopt_long(argc, argv, "c:xa:p:b:jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o.cgroup = optarg; break;
-		case 'x': o.cross_netns = true; break;
-		case 'a': o.filter_addr = optarg; break;
+		case 'c': o->cgroup = optarg; break;
+		case 'x': o->cross_netns = true; break;
+		case 'a': o->filter_addr = optarg; break;
 		case 'p':
 			if (arg_uint(optarg, "port", 1, 65535, &v))
-				return -EINVAL;
-			o.filter_port = v;
+				return CMD_USAGE;
+			o->filter_port = v;
 			break;
 		case 'b':
 			if (arg_size(optarg, "--apply-bytes", 1, UINT32_MAX, &v))
-				return -EINVAL;
-			o.apply_bytes = v;
+				return CMD_USAGE;
+			o->apply_bytes = v;
 			break;
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -EINVAL;
+		case 'j': *json = true; break;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind < argc) {
 		pr_warn("unexpected argument '%s' (see 'netbpf redirect --help')\n", argv[optind]);
-		return -EINVAL;
+		return CMD_USAGE;
 	}
-	filters = o.cross_netns || o.filter_addr || o.filter_port || o.apply_bytes;
+	return CMD_RUN;
+}
 
-	if (!strcmp(sub, "on"))
-		return redirect_on(&o);
-	if (filters) {
+/* off and status take no filters. */
+static int parse_no_filters(int argc, char **argv, struct redirect_opts *o, bool *json)
+{
+	int ret = parse_opts(argc, argv, o, json);
+
+	if (ret == CMD_RUN && (o->cross_netns || o->filter_addr || o->filter_port || o->apply_bytes)) {
 		pr_warn("--cross-netns, --addr, --port and --apply-bytes only go with 'redirect on'\n");
-		return -EINVAL;
+		return CMD_USAGE;
 	}
-	if (!strcmp(sub, "off"))
-		return redirect_off(o.cgroup);
-	if (!strcmp(sub, "status")) {
-		if (!json)
-			return redirect_print_stats(o.cgroup, NULL) < 0;
-		json_init(&j, stdout);
-		json_obj_open(&j);
-		json_key(&j, "redirect");
-		n = redirect_print_stats(o.cgroup, &j);
-		json_obj_close(&j);
-		json_end_line(&j);
-		return n < 0;
-	}
-	pr_warn("unknown redirect command '%s': expected on, off or status\n", sub);
-	return -EINVAL;
+	return ret;
+}
+
+static int do_redirect_on(int argc, char **argv)
+{
+	struct redirect_opts o = {};
+	bool json;
+	int ret = parse_opts(argc, argv, &o, &json);
+
+	return ret != CMD_RUN ? ret : cmd_status(redirect_on(&o));
+}
+
+static int do_redirect_off(int argc, char **argv)
+{
+	struct redirect_opts o = {};
+	bool json;
+	int ret = parse_no_filters(argc, argv, &o, &json);
+
+	return ret != CMD_RUN ? ret : cmd_status(redirect_off(o.cgroup));
+}
+
+static int do_redirect_status(int argc, char **argv)
+{
+	struct redirect_opts o = {};
+	struct json j;
+	bool json;
+	int ret = parse_no_filters(argc, argv, &o, &json), n;
+
+	if (ret != CMD_RUN)
+		return ret;
+	if (!json)
+		return cmd_status(redirect_print_stats(o.cgroup, NULL) < 0);
+	json_init(&j, stdout);
+	json_obj_open(&j);
+	json_key(&j, "redirect");
+	n = redirect_print_stats(o.cgroup, &j);
+	json_obj_close(&j);
+	json_end_line(&j);
+	return cmd_status(n < 0);
+}
+
+int do_redirect(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "on",     do_redirect_on,     "attach the bypass to a cgroup" },
+		{ "off",    do_redirect_off,    "detach it" },
+		{ "status", do_redirect_status, "show where it is on, with its counters" },
+	};
+
+	return cmd_select(cmds, CMD_COUNT(cmds), "redirect command", argc - 1, argv + 1, usage);
 }

@@ -101,7 +101,7 @@ int do_sniff(int argc, char **argv)
 	uint16_t ports[SNIFF_MAX_PORTS];
 	unsigned long long v, count = 0;
 	double duration = 0;
-	int nports = 0, json = gopt.json, secrets = 0, ret = 1, ifindex, type, loopback;
+	int nports = 0, json = gopt.json, secrets = 0, ret = CMD_FAIL, ifindex, type, loopback;
 	uint32_t max_body = 0;
 	struct http_limits lim;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -116,10 +116,10 @@ int do_sniff(int argc, char **argv)
 		case 'p':
 			if (nports == SNIFF_MAX_PORTS) {
 				pr_warn("too many --port values (at most %d)\n", SNIFF_MAX_PORTS);
-				return 1;
+				return CMD_USAGE;
 			}
 			if (arg_uint(optarg, "port", 1, 65535, &v))
-				return 1;
+				return CMD_USAGE;
 			ports[nports++] = v;
 			break;
 		case 's':
@@ -131,45 +131,45 @@ int do_sniff(int argc, char **argv)
 				sources = 1 << SRC_WIRE | 1 << SRC_SOCKET;
 			} else {
 				pr_warn("invalid source '%s' (wire, socket or all)\n", optarg);
-				return 1;
+				return CMD_USAGE;
 			}
 			break;
 		case 'b':
 			if (arg_uint(optarg, "--max-body", 0, HTTP_BODY_CAP, &v))
-				return 1;
+				return CMD_USAGE;
 			max_body = v ? v + 1 : 0; /* + the parser's terminating NUL */
 			break;
 		case 'c':
 			if (arg_uint(optarg, "--count", 0, ~0ULL, &count))
-				return 1;
+				return CMD_USAGE;
 			break;
 		case 'd':
 			if (arg_seconds(optarg, "--duration", 0.001, 1e9, &duration))
-				return 1;
+				return CMD_USAGE;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		pr_warn("sniff needs exactly one interface (see 'netbpf sniff --help')\n");
-		return 1;
+		return CMD_USAGE;
 	}
 	ifindex = if_nametoindex(argv[optind]);
 	if (!ifindex) {
 		pr_warn("failed to find interface '%s': %s\n", argv[optind], strerror(errno));
-		return 1;
+		return CMD_FAIL;
 	}
 	type = iface_type(argv[optind]);
 	if (type != ARPHRD_ETHER && type != ARPHRD_LOOPBACK) {
 		pr_warn("failed to sniff '%s': only Ethernet and loopback interfaces are supported\n",
 			argv[optind]);
-		return 1;
+		return CMD_FAIL;
 	}
 	loopback = type == ARPHRD_LOOPBACK;
 	if (pcap_path && !(sources & (1 << SRC_WIRE))) {
 		pr_warn("--pcap writes wire packets: it needs --source wire or all\n");
-		return 1;
+		return CMD_USAGE;
 	}
 
 	lim = (struct http_limits){ .max_line = MAX_LINE, .max_body = max_body,
@@ -216,7 +216,7 @@ int do_sniff(int argc, char **argv)
 	sniff_merge_drain(&s, INT32_MAX);
 	sniff_merge_end_all(&s, clock_ns(CLOCK_REALTIME));
 	print_summary(&s);
-	ret = 0;
+	ret = CMD_OK;
 out:
 	sniff_merge_close(&s);
 	return ret;
