@@ -6,7 +6,8 @@
 #
 # Proves: every tool's -h exits 0 and shows EXAMPLES; unknown methods, a method a tool
 # has no program for, bad numbers, malformed BINARY:FUNC / PROVIDER:NAME, missing
-# symbols, probes and libraries each fail with a message naming the problem.
+# symbols, probes and libraries each fail with a message naming the problem; numbers
+# are decimal (--pid 010 is 10).
 . "$(dirname "$0")/lib.sh"
 T=$BUILD/tools
 target=$T/testbin/usdt_target
@@ -25,3 +26,10 @@ assert_fails_with "--usdt wants PROVIDER:NAME" "$T/funclat" --usdt work_done "$t
 assert_fails_with "no such file or symbol" "$T/funclat" "$target:no_such_function"
 assert_fails_with "no such file or probe" "$T/funclat" --usdt netbpf_test:no_such_probe "$target"
 assert_fails_with "failed to attach uprobe to /nonexistent/libssl.so.3:SSL_read" "$T/sslsniff" -l /nonexistent/libssl.so.3
+
+# One number parser for netbpf and the tools (common/argval.h): decimal, so a leading
+# zero is not octal and 0x is no prefix; a wrong command line exits 2.
+out=$("$T/writesnoop" -v -p 010 -d 1 2>&1) || fail "writesnoop -p 010 failed: $out"
+assert_contains "$out" "filter: pid 10 comm" "--pid 010 is pid 10"
+assert_exit 2 "invalid pid '0x10'" "$T/writesnoop" -p 0x10
+assert_exit 2 "unrecognized option '--bogus'" "$T/tcpstates" --bogus

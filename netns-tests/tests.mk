@@ -22,9 +22,10 @@ TEST_DEPS        += $(TEST_HELPERS)
 $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
-$(BUILD)/tests/%: netns-tests/helpers/%.c | $(SKELS) $(TEST_SKELS) $(BUILD)/tests
+$(BUILD)/tests/%: netns-tests/helpers/%.c $(COMMON_LIB) | $(SKELS) $(TEST_SKELS) $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -MF $@.d -I$(BUILD)/tests -Inetns-tests/helpers $< $(LDLIBS) -lpthread -o $@
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -MF $@.d -I$(BUILD)/tests -Inetns-tests/helpers $< \
+		$(COMMON_LIB) $(LDLIBS) -lpthread -o $@
 
 # Kernel BTF that lacks the packet header types: test_datapath_errors mounts it over
 # /sys/kernel/btf/vmlinux to provoke a verifier rejection (made here: no objcopy in the VM).

@@ -7,7 +7,6 @@
 #include <bpf/usdt.bpf.h>
 
 #include "lib/common.bpf.h"
-#include "lib/hist.h"
 #include "funclat.h"
 
 __u64 calls = 0; /* read by user space at the end */
@@ -26,7 +25,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HIST_SLOTS);
+	__uint(max_entries, FUNCLAT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } hist SEC(".maps");

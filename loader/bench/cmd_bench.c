@@ -1,7 +1,6 @@
 /* netbpf bench: what the localhost bypass buys, and what the packet path costs. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "bench/trace.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/signals.h"
 
 static void usage(FILE *f)
 {
@@ -54,19 +54,6 @@ static void usage(FILE *f)
 		"  netbpf bench redirect --sizes 64,16K --duration 2 --rounds 5 --pin --plot gain.png\n"
 		"  netbpf bench datapath --repeat 100000\n"
 		"  netbpf bench trace --repeat 100000 --json\n");
-}
-
-static void on_signal(int sig)
-{
-	bench_load_stop = 1;
-}
-
-static void catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: blocked calls end */
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 }
 
 static bool extra_args(int argc, char **argv)
@@ -190,7 +177,7 @@ static int do_bench_redirect(int argc, char **argv)
 		return CMD_USAGE;
 	if (o.external && !ext_available())
 		return CMD_FAIL;
-	catch_signals();
+	signals_catch();
 	return cmd_status(bench_redirect(&o));
 }
 

@@ -15,6 +15,7 @@
 #include "bench/external.h"
 #include "bench/load.h"
 #include "common/log.h"
+#include "common/signals.h"
 
 #define SOCKPERF_PORT 11111
 #define IPERF_PORT    5201
@@ -73,7 +74,7 @@ static pid_t server_start(char *const argv[], int port, int cpu)
 
 	if (pid < 0)
 		return -1;
-	for (int i = 0; i < 500 && !bench_load_stop; i++) {
+	for (int i = 0; i < 500 && !exiting; i++) {
 		if (listening(port))
 			return pid;
 		if (waitpid(pid, NULL, WNOHANG) == pid)

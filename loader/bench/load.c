@@ -15,8 +15,7 @@
 
 #include "bench/load.h"
 #include "bench/peer.h"
-
-volatile sig_atomic_t bench_load_stop;
+#include "common/signals.h"
 
 /* A transfer that does not progress for this long is a stall, reported as a failure. */
 #define STALL_S     3
@@ -172,7 +171,7 @@ int bench_load_run(const struct bench_load_opts *o, struct bench_load_result *r)
 		tcp_states(c.fd, s.fd, r->error + strlen(r->error), sizeof(r->error) - strlen(r->error));
 		goto out_close;
 	}
-	if (bench_load_stop) {
+	if (exiting) {
 		snprintf(r->error, sizeof(r->error), "interrupted");
 		goto out_close;
 	}

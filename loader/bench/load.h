@@ -4,7 +4,6 @@
 #ifndef NETBPF_BENCH_LOAD_H
 #define NETBPF_BENCH_LOAD_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,8 +30,8 @@ struct bench_load_result {
 	char error[512];    /* set when the run failed (stall, connection error) */
 };
 
-/* Set from a signal handler: the running test ends early (and is reported as failed). */
-extern volatile sig_atomic_t bench_load_stop;
+/* common/signals.h's exiting, set by Ctrl-C: the running test ends early (and is
+ * reported as failed). */
 
 /* Runs one test on a fresh connection; sockets are created by the calling thread, so they
  * belong to its cgroup and network namespace. 0 on success (r->verified tells whether the

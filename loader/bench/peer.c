@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/signals.h"
 #include "bench/peer.h"
 
 /* Messages are cut from a random pool at offsets that move with the message number, so a
@@ -43,7 +44,7 @@ static int write_full(struct bench_peer *p, const uint8_t *buf, size_t n)
 		ssize_t w = send(p->fd, buf, n, MSG_NOSIGNAL);
 
 		if (w < 0) {
-			if (errno == EINTR && !bench_load_stop)
+			if (errno == EINTR && !exiting)
 				continue;
 			return fail(p, "send");
 		}
@@ -62,7 +63,7 @@ static int read_full(struct bench_peer *p, uint8_t *buf, size_t n)
 		ssize_t r = recv(p->fd, buf + got, n - got, 0);
 
 		if (r < 0) {
-			if (errno == EINTR && !bench_load_stop)
+			if (errno == EINTR && !exiting)
 				continue;
 			return fail(p, "recv");
 		}
@@ -146,7 +147,7 @@ void *bench_peer_rr_client(void *arg)
 	size_t n = p->o->msg_size;
 	uint64_t deadline = client_start(p);
 
-	for (uint64_t t0 = p->start_ns; t0 < deadline && !bench_load_stop; p->msgs++) {
+	for (uint64_t t0 = p->start_ns; t0 < deadline && !exiting; p->msgs++) {
 		const uint8_t *m = msg_at(p, p->msgs);
 		uint64_t t1;
 
@@ -189,7 +190,7 @@ void *bench_peer_stream_client(void *arg)
 	size_t n = p->o->msg_size;
 	uint64_t deadline = client_start(p);
 
-	while (!bench_load_stop && clock_ns(CLOCK_MONOTONIC) < deadline) {
+	while (!exiting && clock_ns(CLOCK_MONOTONIC) < deadline) {
 		const uint8_t *m = msg_at(p, p->msgs);
 
 		if (write_full(p, m, n))
@@ -212,7 +213,7 @@ void *bench_peer_stream_server(void *arg)
 		ssize_t r = recv(p->fd, p->buf, p->buf_len, 0);
 
 		if (r < 0) {
-			if (errno == EINTR && !bench_load_stop)
+			if (errno == EINTR && !exiting)
 				continue;
 			fail(p, "recv");
 			break;

@@ -17,6 +17,7 @@
 #include "bench/sandbox.h"
 #include "bench/stats.h"
 #include "common/log.h"
+#include "common/signals.h"
 
 const struct bench_metric_info bench_metrics[M_MAX] = {
 	[M_RR_TPS]     = { "rr_tps",        "rr trans/s",        false },
@@ -264,25 +265,25 @@ int bench_redirect(const struct bench_redirect_opts *o)
 		c.total * o->duration_s * 1.1, c.res->load_start[0]);
 	if (sandbox_netns() || modes_setup(&c))
 		goto out;
-	for (int s = 0; s < o->n_sizes && !bench_load_stop; s++) {
-		for (int r = 0; r < o->rounds && !bench_load_stop; r++) {
+	for (int s = 0; s < o->n_sizes && !exiting; s++) {
+		for (int r = 0; r < o->rounds && !exiting; r++) {
 			/* alternate which mode goes first: drift in the machine's load
 			 * then favours neither */
-			for (int i = 0; i < o->n_modes && !bench_load_stop; i++) {
+			for (int i = 0; i < o->n_modes && !exiting; i++) {
 				int m = r % 2 ? o->n_modes - 1 - i : i;
 
 				if (sandbox_enter(&c.sb, o->modes[m].name))
 					goto out;
 				if (o->rr)
 					run_own(&c, s, m, r, BENCH_RR);
-				if (o->stream && !bench_load_stop)
+				if (o->stream && !exiting)
 					run_own(&c, s, m, r, BENCH_STREAM);
-				if (o->external && !bench_load_stop)
+				if (o->external && !exiting)
 					run_external(&c, s, m, r);
 			}
 		}
 	}
-	if (bench_load_stop) {
+	if (exiting) {
 		pr_warn("interrupted: cleaning up\n");
 		goto out;
 	}

@@ -22,7 +22,8 @@ static void usage(FILE *f)
 		"  netbpf down --all\n");
 }
 
-static int down_one(const char *dir, uint64_t netns_ino, const char *ifname, void *ctx)
+static int down_one(const char *dir, uint64_t netns_ino __attribute__((unused)), const char *ifname,
+		    void *ctx __attribute__((unused)))
 {
 	int err = datapath_down(dir);
 

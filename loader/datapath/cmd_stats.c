@@ -15,17 +15,11 @@
 #include "bpf/datapath/datapath.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/signals.h"
 #include "common/pin.h"
 #include "redirect/redirect.h"
 #include "datapath/state.h"
 #include "datapath/stats.h"
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static void json_counters(struct json *j, const char *key, const struct nb_counter *c,
 			  const char *const *names, int n)
@@ -148,8 +142,7 @@ int do_stats(int argc, char **argv)
 	}
 	state_load(dir, &st);
 	bypass = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	signals_catch();
 	do {
 		err = datapath_stats_read(fd, sum);
 		if (err) {

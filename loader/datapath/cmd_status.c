@@ -87,7 +87,8 @@ static void print_text(const struct nb_state *st, const char *dir, const struct 
 	}
 }
 
-static int status_one(const char *dir, uint64_t netns_ino, const char *ifname, void *ctx)
+static int status_one(const char *dir, uint64_t netns_ino __attribute__((unused)),
+		      const char *ifname __attribute__((unused)), void *ctx)
 {
 	struct json *j = ctx;
 	struct nb_state st = {};

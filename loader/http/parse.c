@@ -246,7 +246,8 @@ void http_conn_feed(struct http_conn *c, enum http_dir dir, const uint8_t *d, si
 	}
 }
 
-void http_conn_gap(struct http_conn *c, enum http_dir dir, uint64_t len, uint64_t ts_ns)
+void http_conn_gap(struct http_conn *c, enum http_dir dir, uint64_t len,
+		   uint64_t ts_ns __attribute__((unused)))
 {
 	struct http_half *h = c->half[dir];
 
@@ -289,7 +290,7 @@ void http_conn_gap(struct http_conn *c, enum http_dir dir, uint64_t len, uint64_
 	}
 }
 
-void http_conn_eof(struct http_conn *c, enum http_dir dir, uint64_t ts_ns)
+void http_conn_eof(struct http_conn *c, enum http_dir dir, uint64_t ts_ns __attribute__((unused)))
 {
 	struct http_half *h = c->half[dir];
 

@@ -240,7 +240,8 @@ int redirect_for_each_instance(redirect_instance_fn fn, void *ctx)
 	return err ? err : n;
 }
 
-static int off_one(const char *dir, uint64_t cgid, void *ctx)
+static int off_one(const char *dir, uint64_t cgid __attribute__((unused)),
+		   void *ctx __attribute__((unused)))
 {
 	return off_dir(dir);
 }

@@ -16,6 +16,7 @@
 #include "common/addr.h"
 #include "common/cgroup.h"
 #include "common/log.h"
+#include "common/percpu.h"
 #include "common/pin.h"
 #include "redirect/redirect.h"
 #include "redirect/pins.h"
@@ -24,7 +25,8 @@
 static uint64_t find_ino;
 static char found_path[4096];
 
-static int match_ino(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int match_ino(const char *path, const struct stat *st, int type,
+		     struct FTW *ftw __attribute__((unused)))
 {
 	if (type != FTW_D || st->st_ino != find_ino)
 		return 0;
@@ -55,32 +57,6 @@ static int count_sockets(int map_fd)
 		n++;
 	}
 	return n;
-}
-
-static int read_stats(int fd, struct redirect_stats *sum)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct redirect_stats *v;
-	__u32 zero = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &zero, v)) {
-		free(v);
-		return -errno;
-	}
-	memset(sum, 0, sizeof(*sum));
-	for (int c = 0; c < ncpu; c++) {
-		__u64 *dst = (__u64 *)sum, *src = (__u64 *)&v[c];
-
-		for (size_t i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
-			dst[i] += src[i];
-	}
-	free(v);
-	return 0;
 }
 
 static void filter_str(const struct redirect_config *c, char *buf, size_t len)
@@ -125,7 +101,7 @@ int redirect_snapshot(const char *dir, uint64_t cgid, struct redirect_snap *snap
 	memset(snap, 0, sizeof(*snap));
 	snap->cgid = cgid;
 	if (map_fd < 0 || stats_fd < 0 || cfg_fd < 0 || bpf_map_lookup_elem(cfg_fd, &zero, &snap->cfg) ||
-	    (err = read_stats(stats_fd, &snap->st))) {
+	    (err = percpu_sum(stats_fd, &zero, &snap->st, sizeof(snap->st)))) {
 		err = err ? err : errno ? -errno : -ENOENT;
 		pr_warn("failed to read redirect state in %s: %s (stale? 'netbpf redirect off')\n",
 			dir, strerror(-err));

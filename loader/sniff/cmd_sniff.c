@@ -21,18 +21,13 @@
 #include "common/clock.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/signals.h"
 #include "sniff/merge.h"
 
 #define MAX_LINE    8192
 #define POLL_MS     100
 #define DRAIN_BATCH 512 /* packets per wake-up before the ring buffer gets a turn */
 
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static int iface_type(const char *ifname)
 {
@@ -104,7 +99,6 @@ int do_sniff(int argc, char **argv)
 	int nports = 0, json = gopt.json, secrets = 0, ret = CMD_FAIL, ifindex, type, loopback;
 	uint32_t max_body = 0;
 	struct http_limits lim;
-	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t start, deadline = 0;
 	int c;
 
@@ -188,8 +182,7 @@ int do_sniff(int argc, char **argv)
 	}
 	s.mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	signals_catch();
 	start = clock_ns(CLOCK_MONOTONIC);
 	if (duration)
 		deadline = start + (uint64_t)(duration * 1e9);

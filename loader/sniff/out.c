@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/addr.h"
 #include "common/log.h"
 #include "sniff/out.h"
 
@@ -44,21 +45,11 @@ int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pc
 	return 0;
 }
 
-static void fmt_addr(char *buf, size_t size, const struct endpoint *e)
-{
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (!memcmp(e->addr, v4mapped, sizeof(v4mapped)))
-		inet_ntop(AF_INET, e->addr + 12, buf, size);
-	else
-		inet_ntop(AF_INET6, e->addr, buf, size);
-}
-
 static void json_party(struct json *j, const char *key, const struct sniff_party *p)
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	fmt_addr(addr, sizeof(addr), &p->ep);
+	addr_format(p->ep.addr, addr, sizeof(addr));
 	json_key(j, key);
 	json_obj_open(j);
 	json_kv_str(j, "addr", addr);
@@ -149,7 +140,7 @@ static void print_party(const struct sniff_party *p)
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	fmt_addr(addr, sizeof(addr), &p->ep);
+	addr_format(p->ep.addr, addr, sizeof(addr));
 	printf(strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, p->ep.port);
 	if (p->pid >= 0)
 		printf(" %s[%d]", p->comm, p->pid);

@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/percpu.h"
 #include "sniff.skel.h"
 #include "sniff_sock.skel.h"
 #include "sniff/src.h"
@@ -237,18 +238,13 @@ void sniff_src_mute(struct sniff_src *s, const struct sniff_sock_event *ev)
 	bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
 }
 
+/* 0 when unreadable: the summary is best effort. */
 static uint64_t stat_sum(struct bpf_map *map, enum sniff_stat idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sum = 0, *v;
 	__u32 key = idx;
+	__u64 sum;
 
-	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
+	percpu_sum(bpf_map__fd(map), &key, &sum, sizeof(sum));
 	return sum;
 }
 

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "common/clock.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/signals.h"
 #include "trace/attach.h"
 #include "trace/report.h"
 #include "trace/runstats.h"
@@ -30,13 +30,6 @@ struct trace_opts {
 	bool stats;         /* BPF_ENABLE_STATS figures without trying fentry */
 	char target[64];
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static int on_event(void *ctx, void *data, size_t len)
 {
@@ -248,7 +241,6 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 int do_trace(int argc, char **argv)
 {
 	struct trace_opts o = { .interval_s = 1 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct trace_set *set;
 	int err = parse_opts(argc, argv, &o);
 
@@ -275,9 +267,7 @@ int do_trace(int argc, char **argv)
 		err = trace_select(set, o.funcs, o.n_funcs);
 	if (err)
 		goto out;
-	/* No SA_RESTART: Ctrl-C must end the wait in poll. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	signals_catch();
 	err = trace_run(&o, set);
 out:
 	trace_set_close(set);

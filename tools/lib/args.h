@@ -26,10 +26,8 @@ extern const struct argp args_task;
 /* --method: tools with more than one way to attach */
 extern const struct argp args_method;
 
-/* Parses strictly: a number, whole, within [min, max]; exits with a message otherwise. */
-unsigned long args_number(const struct argp_state *state, const char *what,
-			  const char *s, unsigned long min, unsigned long max);
-/* log_setup() and argp_parse(); non-zero: exit with it. */
+/* log_setup() and argp_parse(); non-zero (2, a wrong command line): exit with it.
+ * Numbers go through common/argval.h's arg_uint: decimal, so --pid 010 is 10. */
 int args_parse(const struct argp *argp, int argc, char **argv);
 /* Before load: --pid/--comm into the BPF filter, and the event buffer's kind. */
 void args_apply(struct bpf_object *obj, struct tool_filter *f);

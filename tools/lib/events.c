@@ -6,7 +6,7 @@
 #include "args.h"
 #include "events.h"
 #include "common/log.h"
-#include "signals.h"
+#include "common/signals.h"
 
 static bool use_ringbuf;
 static event_fn handler;
@@ -25,7 +25,7 @@ const char *events_kind(void)
 	return use_ringbuf ? "ring buffer" : "perf buffer";
 }
 
-static int deliver(void *ctx, void *data, size_t size)
+static int deliver(void *ctx __attribute__((unused)), void *data, size_t size)
 {
 	handler(data, size);
 	if (env.count && ++seen >= env.count) {
@@ -35,13 +35,13 @@ static int deliver(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void perf_deliver(void *ctx, int cpu, void *data, __u32 size)
+static void perf_deliver(void *ctx, int cpu __attribute__((unused)), void *data, __u32 size)
 {
 	if (!exiting)
 		deliver(ctx, data, size);
 }
 
-static void perf_lost(void *ctx, int cpu, __u64 n)
+static void perf_lost(void *ctx __attribute__((unused)), int cpu, __u64 n)
 {
 	pr_warn("%s: lost %llu events on CPU %d\n", program_invocation_short_name, (unsigned long long)n, cpu);
 }
@@ -72,7 +72,7 @@ int events_run(struct bpf_object *obj, event_fn fn)
 		pr_warn("%s: failed to open the %s: %s\n", program_invocation_short_name, events_kind(), strerror(errno));
 		return err;
 	}
-	signals_setup();
+	signals_catch();
 	while (!exiting && (!end || now() < end)) {
 		err = rb ? ring_buffer__poll(rb, 100) : perf_buffer__poll(pb, 100);
 		if (err == -EINTR || exiting) {
