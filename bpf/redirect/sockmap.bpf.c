@@ -14,7 +14,7 @@
 #define AF_INET6 10
 #define ENOMEM   12
 
-const volatile struct redirect_config rd_cfg = {};
+const volatile struct redirect_config sockmap_cfg = {};
 
 /* The value must be a u64: user space then reads socket cookies back. */
 struct {
@@ -22,23 +22,23 @@ struct {
 	__uint(max_entries, 65536);
 	__type(key, struct redirect_key);
 	__type(value, __u64);
-} rd_sockhash SEC(".maps");
+} sockmap_hash SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct redirect_stats);
-} rd_stats SEC(".maps");
+} sockmap_stats SEC(".maps");
 
-enum rd_state {
-	RD_UNDECIDED, /* no message sent yet */
-	RD_REDIRECT,  /* the first message found the peer */
-	RD_TCP,       /* the first message did not: TCP for the connection's life */
+enum sockmap_state {
+	SOCKMAP_UNDECIDED, /* no message sent yet */
+	SOCKMAP_REDIRECT,  /* the first message found the peer */
+	SOCKMAP_TCP,       /* the first message did not: TCP for the connection's life */
 };
 
 /* Per socket, freed with it: the peer's key, computed once at ESTABLISHED. */
-struct rd_sock {
+struct sockmap_sock {
 	struct redirect_key peer;
 	__u32 state;
 };
@@ -47,14 +47,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct rd_sock);
-} rd_socks SEC(".maps");
+	__type(value, struct sockmap_sock);
+} sockmap_socks SEC(".maps");
 
 static __always_inline struct redirect_stats *stats(void)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(&rd_stats, &zero);
+	return bpf_map_lookup_elem(&sockmap_stats, &zero);
 }
 
 static __always_inline void ip4_mapped(__u32 ip6[4], __u32 ip4)
@@ -76,11 +76,11 @@ static __always_inline bool is_loopback(const __u32 ip6[4])
 
 static __always_inline bool filter_pass(const struct redirect_key *k)
 {
-	if (rd_cfg.filter_port && k->local_port != rd_cfg.filter_port &&
-	    k->remote_port != rd_cfg.filter_port)
+	if (sockmap_cfg.filter_port && k->local_port != sockmap_cfg.filter_port &&
+	    k->remote_port != sockmap_cfg.filter_port)
 		return false;
 	for (int i = 0; i < 4; i++)
-		if ((k->local_ip6[i] & rd_cfg.filter_mask6[i]) != rd_cfg.filter_addr6[i])
+		if ((k->local_ip6[i] & sockmap_cfg.filter_mask6[i]) != sockmap_cfg.filter_addr6[i])
 			return false;
 	return true;
 }
@@ -90,7 +90,7 @@ static __always_inline void insert(struct bpf_sock_ops *ctx)
 	struct redirect_stats *st = stats();
 	struct redirect_key k = {};
 	struct bpf_sock *sk = ctx->sk;
-	struct rd_sock *rs;
+	struct sockmap_sock *rs;
 	long err;
 
 	if (!st || !sk)
@@ -118,12 +118,12 @@ static __always_inline void insert(struct bpf_sock_ops *ctx)
 		return;
 	}
 	/* A loopback connection cannot leave its namespace: it always keeps the cookie. */
-	if (!rd_cfg.cross_netns || is_loopback(k.local_ip6) || is_loopback(k.remote_ip6))
+	if (!sockmap_cfg.cross_netns || is_loopback(k.local_ip6) || is_loopback(k.remote_ip6))
 		k.netns_cookie = bpf_get_netns_cookie(ctx);
 	k.snd_nxt = ctx->snd_nxt;
 	k.rcv_nxt = ctx->rcv_nxt;
 
-	rs = bpf_sk_storage_get(&rd_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!rs) {
 		err = -ENOMEM;
 		goto fail;
@@ -135,12 +135,12 @@ static __always_inline void insert(struct bpf_sock_ops *ctx)
 	rs->peer.remote_port = k.local_port;
 	rs->peer.snd_nxt = k.rcv_nxt;
 	rs->peer.rcv_nxt = k.snd_nxt;
-	rs->state = RD_UNDECIDED;
+	rs->state = SOCKMAP_UNDECIDED;
 
 	/* NOEXIST: a colliding key must never replace another connection's socket.
 	 * MPTCP subflows are refused here (EOPNOTSUPP on 6.18; refused on 6.1 too)
 	 * and counted like any failure. */
-	err = bpf_sock_hash_update(ctx, &rd_sockhash, &k, BPF_NOEXIST);
+	err = bpf_sock_hash_update(ctx, &sockmap_hash, &k, BPF_NOEXIST);
 	if (!err) {
 		__sync_fetch_and_add(&st->inserted, 1);
 		return;
@@ -159,7 +159,7 @@ fail:
  * already have sent bytes through TCP that redirected bytes would overtake.
  */
 SEC("sockops")
-int rd_insert(struct bpf_sock_ops *ctx)
+int sockmap_insert(struct bpf_sock_ops *ctx)
 {
 	if (ctx->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ||
 	    ctx->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
@@ -168,37 +168,37 @@ int rd_insert(struct bpf_sock_ops *ctx)
 }
 
 SEC("sk_msg")
-int rd_verdict(struct sk_msg_md *msg)
+int sockmap_verdict(struct sk_msg_md *msg)
 {
 	struct redirect_stats *st;
 	struct bpf_sock *sk = msg->sk;
-	struct rd_sock *rs;
+	struct sockmap_sock *rs;
 	__u32 size = msg->size;
 
 	if (!sk)
 		return SK_PASS;
-	rs = bpf_sk_storage_get(&rd_socks, sk, 0, 0);
-	if (!rs || rs->state == RD_TCP)
+	rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, 0);
+	if (!rs || rs->state == SOCKMAP_TCP)
 		goto tcp_for_good;
 	/* Atomic adds even per CPU: sk_msg runs preemptible, only pinned to the CPU. */
 	st = stats();
-	if (bpf_msg_redirect_hash(msg, &rd_sockhash, &rs->peer, BPF_F_INGRESS) == SK_PASS) {
-		rs->state = RD_REDIRECT;
+	if (bpf_msg_redirect_hash(msg, &sockmap_hash, &rs->peer, BPF_F_INGRESS) == SK_PASS) {
+		rs->state = SOCKMAP_REDIRECT;
 		/*
 		 * Opt-in (--apply-bytes): the kernel keeps this verdict for the next bytes
 		 * without running the program, saving its lookups and atomics per message
 		 * (+17% on 64 B-1 KiB streams in `netbpf bench`). The counters then count
 		 * verdicts, and a peer that closes inside the window gives EPIPE at once.
 		 */
-		if (rd_cfg.apply_bytes)
-			bpf_msg_apply_bytes(msg, rd_cfg.apply_bytes);
+		if (sockmap_cfg.apply_bytes)
+			bpf_msg_apply_bytes(msg, sockmap_cfg.apply_bytes);
 		if (st) {
 			__sync_fetch_and_add(&st->msgs_redirected, 1);
 			__sync_fetch_and_add(&st->bytes_redirected, size);
 		}
 		return SK_PASS;
 	}
-	if (rs->state == RD_REDIRECT) {
+	if (rs->state == SOCKMAP_REDIRECT) {
 		/* The peer closed and left the map: TCP reports it as it would. */
 		if (st) {
 			__sync_fetch_and_add(&st->msgs_peer_gone, 1);
@@ -211,7 +211,7 @@ int rd_verdict(struct sk_msg_md *msg)
 	 * cgroup, filtered, or in another namespace): these bytes go by TCP, so every
 	 * later one must too, or it could overtake them in the peer's receive queue.
 	 */
-	rs->state = RD_TCP;
+	rs->state = SOCKMAP_TCP;
 	if (st)
 		__sync_fetch_and_add(&st->conns_no_peer, 1);
 tcp_for_good:

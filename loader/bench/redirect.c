@@ -38,7 +38,7 @@ struct run_ctx {
 	struct bench_results *res;
 	struct bench_sandbox sb;
 	pid_t holders[BENCH_MAX_MODES];
-	bool bypass_on;
+	bool redirect_attached;
 	int done, total;
 };
 
@@ -123,13 +123,13 @@ static int modes_setup(struct run_ctx *c)
 		} else {
 			const char *args[] = { "redirect", "on", "--cgroup", cg, NULL };
 
-			c->bypass_on = !run_self(args);
-			if (!c->bypass_on)
+			c->redirect_attached = !run_self(args);
+			if (!c->redirect_attached)
 				pr_warn("failed to turn the bypass on: 'netbpf redirect on --cgroup %s' failed\n", cg);
 		}
 		free((void *)cg);
 		if ((o->modes[m].holder_cmd && c->holders[m] < 0) ||
-		    (!o->modes[m].holder_cmd && !c->bypass_on))
+		    (!o->modes[m].holder_cmd && !c->redirect_attached))
 			return -1;
 	}
 	return 0;
@@ -143,7 +143,7 @@ static void modes_teardown(struct run_ctx *c)
 			waitpid(c->holders[m], NULL, 0);
 		}
 	}
-	if (c->bypass_on) {
+	if (c->redirect_attached) {
 		const char *args[] = { "redirect", "off", "--cgroup", NULL, NULL };
 
 		args[3] = sandbox_path(&c->sb, "bypass");

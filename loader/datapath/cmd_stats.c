@@ -36,7 +36,7 @@ static void json_counters(struct json *j, const char *key, const struct nb_count
 	json_obj_close(j);
 }
 
-static void print_json(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
+static void print_json(const char *ifname, const struct nb_hook_stats *s, const char *redirect_cg)
 {
 	struct json j;
 
@@ -55,9 +55,9 @@ static void print_json(const char *ifname, const struct nb_hook_stats *s, const 
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
-	if (bypass) {
+	if (redirect_cg) {
 		json_key(&j, "redirect");
-		redirect_print_stats(bypass, &j);
+		redirect_print_stats(redirect_cg, &j);
 	}
 	json_obj_close(&j);
 	json_end_line(&j);
@@ -73,7 +73,7 @@ static void text_rows(const char *hook, const struct nb_counter *c, const char *
 }
 
 /* One row per non-zero class; verdicts always, so a zero drop count is visible. */
-static void print_text(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
+static void print_text(const char *ifname, const struct nb_hook_stats *s, const char *redirect_cg)
 {
 	printf("%s\n%-11s %-13s %12s %14s\n", ifname, "HOOK", "CLASS", "PACKETS", "BYTES");
 	for (int h = 0; h < NB_HOOK_MAX; h++) {
@@ -81,8 +81,8 @@ static void print_text(const char *ifname, const struct nb_hook_stats *s, const 
 		text_rows(nb_hook_names[h], s[h].l4, nb_l4_names, NB_L4_MAX, false);
 		text_rows(nb_hook_names[h], s[h].verdict, nb_verdict_names, NB_VERDICT_MAX, true);
 	}
-	if (bypass)
-		redirect_print_stats(bypass, NULL);
+	if (redirect_cg)
+		redirect_print_stats(redirect_cg, NULL);
 }
 
 static void usage(FILE *f)
@@ -112,7 +112,7 @@ int do_stats(int argc, char **argv)
 	};
 	struct nb_hook_stats sum[NB_HOOK_MAX];
 	struct nb_state st = {};
-	const char *bypass;
+	const char *redirect_cg;
 	double watch = 0;
 	char dir[256];
 	int c, fd, err;
@@ -141,7 +141,7 @@ int do_stats(int argc, char **argv)
 		return CMD_FAIL;
 	}
 	state_load(dir, &st);
-	bypass = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
+	redirect_cg = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
 	signals_catch();
 	do {
 		err = datapath_stats_read(fd, sum);
@@ -150,9 +150,9 @@ int do_stats(int argc, char **argv)
 			break;
 		}
 		if (gopt.json)
-			print_json(argv[optind], sum, bypass);
+			print_json(argv[optind], sum, redirect_cg);
 		else
-			print_text(argv[optind], sum, bypass);
+			print_text(argv[optind], sum, redirect_cg);
 		fflush(stdout);
 		if (watch > 0 && !exiting)
 			usleep(watch * 1e6);
