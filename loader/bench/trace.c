@@ -45,8 +45,10 @@ static int run_ns(int fd, int repeat, double *ns)
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = p.b, .data_size_in = p.len, .repeat = repeat);
 
 	if (bpf_prog_test_run_opts(fd, &t)) {
-		pr_warn("failed to run xdp_main (BPF_PROG_TEST_RUN): %s\n", strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pr_warn("failed to run xdp_main (BPF_PROG_TEST_RUN): %s\n", strerror(-err));
+		return err;
 	}
 	if (t.retval != XDP_PASS) {
 		pr_warn("xdp_main returned %u, expected XDP_PASS: the bench packet is wrong\n", t.retval);

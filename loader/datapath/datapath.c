@@ -39,12 +39,13 @@ static const char *load_hint(int err)
 static int pin_fd(const char *dir, const char *name, int fd)
 {
 	char path[512];
+	int err = pin_path(dir, name, path, sizeof(path));
 
-	if (pin_path(dir, name, path, sizeof(path)) || bpf_obj_pin(fd, path)) {
-		pr_warn("failed to pin %s/%s: %s\n", dir, name, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	if (!err && bpf_obj_pin(fd, path))
+		err = -errno;
+	if (err)
+		pr_warn("failed to pin %s/%s: %s\n", dir, name, strerror(-err));
+	return err;
 }
 
 static int load_objects(struct install *in)
@@ -53,10 +54,14 @@ static int load_objects(struct install *in)
 	int err;
 
 	in->xdp = xdp__open_opts(&opts);
-	in->tc = tc__open_opts(&opts);
-	if (!in->xdp || !in->tc) {
-		pr_warn("failed to open BPF objects: %s\n", strerror(errno));
-		return -errno;
+	err = in->xdp ? 0 : -errno;
+	if (!err) {
+		in->tc = tc__open_opts(&opts);
+		err = in->tc ? 0 : -errno;
+	}
+	if (err) {
+		pr_warn("failed to open BPF objects: %s\n", strerror(-err));
+		return err;
 	}
 	/* The tc object finds netbpf_stats pinned by the XDP load and reuses it. */
 	err = xdp__load(in->xdp);

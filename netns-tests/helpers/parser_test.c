@@ -37,8 +37,10 @@ static void reset_stats(void)
 
 static void read_stats(int fd, __u32 hook, struct nb_hook_stats *sum)
 {
-	if (percpu_sum(fd, &hook, sum, sizeof(*sum)))
-		fprintf(stderr, "parser_test: failed to read counters: %s\n", strerror(errno));
+	int err = percpu_sum(fd, &hook, sum, sizeof(*sum));
+
+	if (err)
+		fprintf(stderr, "parser_test: failed to read counters: %s\n", strerror(-err));
 }
 
 static int run(int prog_fd, struct pkt *p, __u32 *retval)
