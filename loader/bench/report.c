@@ -74,7 +74,8 @@ const char *bench_size_str(size_t size, char *buf, size_t len)
 	return buf;
 }
 
-double bench_gain(const struct bench_results *res, int s, int metric, int m, int round)
+/* Gain of mode m over plain in one round, > 1 when the mode is better; NAN if unmeasured. */
+static double bench_gain(const struct bench_results *res, int s, int metric, int m, int round)
 {
 	double plain = res->v[s][metric][0][round], v = res->v[s][metric][m][round];
 

@@ -3,12 +3,13 @@
 
 #include "common/hist.h"
 
-__u64 hist_slot_lo(int i)
+/* The smallest and largest value slot i counts (slot 63 ends at UINT64_MAX). */
+static __u64 hist_slot_lo(int i)
 {
 	return i ? 1ULL << i : 0;
 }
 
-__u64 hist_slot_hi(int i)
+static __u64 hist_slot_hi(int i)
 {
 	return i < 63 ? (1ULL << (i + 1)) - 1 : UINT64_MAX; /* 1ULL << 64 is undefined */
 }

@@ -9,9 +9,6 @@
 
 #define HIST_SLOTS 64
 
-/* The smallest and largest value slot i counts (slot 63 ends at UINT64_MAX). */
-__u64 hist_slot_lo(int i);
-__u64 hist_slot_hi(int i);
 /* The pct-th percentile, interpolated linearly inside its slot; 0 when empty. */
 double hist_percentile(const __u64 slots[HIST_SLOTS], double pct);
 /* bcc's text form: a header naming unit, then one bar per slot from the first used to

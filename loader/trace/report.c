@@ -11,7 +11,8 @@
 
 _Static_assert(TRACE_LAT_SLOTS == HIST_SLOTS, "trace latencies are common/hist.h histograms");
 
-const char *trace_ret_name(const struct trace_func *f, long v)
+/* XDP_PASS, TC_ACT_SHOT, ... for a main function's return value; NULL otherwise. */
+static const char *trace_ret_name(const struct trace_func *f, long v)
 {
 	static const char *const xdp[] = {
 		"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",

@@ -7,9 +7,6 @@
 #include "trace/attach.h"
 #include "trace/runstats.h"
 
-/* XDP_PASS, TC_ACT_SHOT, ... for a main function's return value; NULL otherwise. */
-const char *trace_ret_name(const struct trace_func *f, long v);
-
 /* The line tests wait for: printed once everything is attached. */
 void report_ready(const struct trace_set *set, const char *target, const struct tracer *t,
 		  bool json);
