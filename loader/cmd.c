@@ -7,6 +7,8 @@
 #include "cmd.h"
 #include "common/log.h"
 
+struct global_opts gopt;
+
 static bool is_prefix(const char *prefix, const char *name)
 {
 	return !strncmp(name, prefix, strlen(prefix));

@@ -7,8 +7,6 @@
 #include "common/log.h"
 #include "common/version.h"
 
-struct global_opts gopt;
-
 static const struct cmd cmds[] = {
 	{ "up",     do_up,     "attach XDP and tc programs to an interface" },
 	{ "down",   do_down,   "remove what netbpf attached to an interface" },

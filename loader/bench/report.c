@@ -7,6 +7,21 @@
 
 #include "bench/report.h"
 
+/* What bench redirect measures (enum bench_metric), described where it is reported. */
+const struct bench_metric_info bench_metrics[M_MAX] = {
+	[M_RR_TPS]     = { "rr_tps",        "rr trans/s",        false },
+	[M_RR_P50]     = { "rr_p50_us",     "rr p50 us",         true },
+	[M_RR_P99]     = { "rr_p99_us",     "rr p99 us",         true },
+	[M_RR_P999]    = { "rr_p999_us",    "rr p99.9 us",       true },
+	[M_ST_MBPS]    = { "stream_mbps",   "stream MB/s",       false },
+	[M_ST_MSGS]    = { "stream_msgs",   "stream msg/s",      false },
+	[M_ST_WAITS]   = { "stream_rx_waits_per_1k", "stream rx waits/1k", true },
+	[M_SP_PP_P50]  = { "sockperf_pp_p50_us", "sockperf pp p50 us", true },
+	[M_SP_PP_P99]  = { "sockperf_pp_p99_us", "sockperf pp p99 us", true },
+	[M_SP_TP_MSGS] = { "sockperf_tp_msgs",   "sockperf tp msg/s",  false },
+	[M_IPERF_GBPS] = { "iperf3_gbps",   "iperf3 Gbit/s",     false },
+};
+
 static void cpu_model(char *buf, size_t len)
 {
 	char line[256];

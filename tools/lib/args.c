@@ -8,8 +8,6 @@
 #include "common/log.h"
 #include "method.h"
 
-struct tool_env env = { .method = METHOD_AUTO };
-
 enum { OPT_PERF_BUFFER = 0x100, OPT_DURATION, OPT_COUNT };
 
 static error_t parse_common(int key, char *arg, struct argp_state *state)

@@ -6,18 +6,9 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 
+#include "env.h"
 #include "filter.h"
 
-struct tool_env {
-	bool json;
-	bool perf_buffer;     /* use the perf buffer even where a ring buffer exists */
-	unsigned duration;    /* seconds; 0 runs until Ctrl-C */
-	unsigned long count;  /* stop after this many events; 0 never */
-	__u32 pid;
-	char comm[16];
-	int method;           /* METHOD_AUTO or the one forced with --method */
-};
-extern struct tool_env env;
 
 /* --json -v --duration --count --perf-buffer -h: every tool */
 extern const struct argp args_common;

@@ -3,7 +3,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
-#include "args.h"
+#include "env.h"
 #include "events.h"
 #include "common/log.h"
 #include "common/signals.h"
