@@ -123,7 +123,7 @@ include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk loader/*/*.mk 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 demo: deps all $(BUILD)/tests/tcpxfer
-	$(Q)BUILD=$(BUILD) ./netns-tests/demo.sh
+	$(Q)BUILD=$(BUILD) ./netns-tests/demo/demo.sh
 
 # The host suite, then the same tests in each of $(KERNELS) under qemu (VMTEST=0
 # skips those); one failure anywhere does not stop the rest, and the last line
