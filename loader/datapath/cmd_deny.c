@@ -159,7 +159,8 @@ static int open_rules(char **argv)
 	return fd;
 }
 
-static int do_deny_add(int argc, char **argv)
+/* add and del: the same command line, one map operation apart. */
+static int edit_rule(int argc, char **argv, bool add)
 {
 	struct nb_deny_val val = {};
 	struct nb_deny_key key;
@@ -170,31 +171,24 @@ static int do_deny_add(int argc, char **argv)
 	fd = open_rules(argv);
 	if (fd < 0)
 		return CMD_FAIL;
-	if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST)) {
+	if (add ? bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST) : bpf_map_delete_elem(fd, &key)) {
 		err = -errno;
-		pr_warn("failed to add rule: %s\n",
-			err == -EEXIST ? "the rule exists already" : strerror(-err));
+		pr_warn("failed to %s rule: %s\n", add ? "add" : "delete",
+			err == -EEXIST ? "the rule exists already" :
+			err == -ENOENT ? "no such rule" : strerror(-err));
 	}
 	close(fd);
 	return cmd_status(err);
 }
 
+static int do_deny_add(int argc, char **argv)
+{
+	return edit_rule(argc, argv, true);
+}
+
 static int do_deny_del(int argc, char **argv)
 {
-	struct nb_deny_key key;
-	int ret = parse_args(argc, argv, true, &key), fd, err = 0;
-
-	if (ret != CMD_RUN)
-		return ret;
-	fd = open_rules(argv);
-	if (fd < 0)
-		return CMD_FAIL;
-	if (bpf_map_delete_elem(fd, &key)) {
-		err = -errno;
-		pr_warn("failed to delete rule: %s\n", err == -ENOENT ? "no such rule" : strerror(-err));
-	}
-	close(fd);
-	return cmd_status(err);
+	return edit_rule(argc, argv, false);
 }
 
 static int do_deny_list(int argc, char **argv)
