@@ -15,7 +15,8 @@ static bool is_prefix(const char *prefix, const char *name)
 }
 
 /* "a, b, c": the names in cmds that start with prefix. */
-static const char *names(const struct cmd *cmds, size_t n, const char *prefix, char *buf, size_t size)
+static const char *names(const struct cmd *cmds, size_t n, const char *prefix, char *buf,
+			 size_t size)
 {
 	size_t len = 0;
 

@@ -20,7 +20,7 @@ enum {
 struct cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name; returns CMD_* */
-	const char *summary;
+	const char *summary; /* the top level's usage lists them; a subcommand's usage is text */
 };
 
 #define CMD_COUNT(table) (sizeof(table) / sizeof((table)[0]))

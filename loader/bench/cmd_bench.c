@@ -247,9 +247,9 @@ static int do_bench_trace(int argc, char **argv)
 int do_bench(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "redirect", do_bench_redirect, "loopback TCP plain vs through the bypass" },
-		{ "datapath", do_bench_datapath, "ns per packet of the XDP and tc programs" },
-		{ "trace",    do_bench_trace,    "ns per packet of xdp_main untraced vs traced" },
+		{ .name = "redirect", .run = do_bench_redirect },
+		{ .name = "datapath", .run = do_bench_datapath },
+		{ .name = "trace",    .run = do_bench_trace },
 	};
 
 	return cmd_select(cmds, CMD_COUNT(cmds), "bench", argc - 1, argv + 1, usage);

@@ -117,14 +117,15 @@ static int list_rules(int fd)
 	return 0;
 }
 
-/* --json, --help and the positional words: IFACE, then the rule where want_rule. */
-static int parse_args(int argc, char **argv, bool want_rule, struct nb_deny_key *key)
+/* --json, --help and the positional words of deny VERB: IFACE, then the rule if key. */
+static int parse_args(int argc, char **argv, const char *verb, struct nb_deny_key *key)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	bool want_rule = key;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -135,7 +136,7 @@ static int parse_args(int argc, char **argv, bool want_rule, struct nb_deny_key 
 		}
 	}
 	if (argc - optind < 1 + want_rule || (!want_rule && optind + 1 != argc)) {
-		pr_warn("deny %s needs IFACE%s (see 'netbpf deny --help')\n", argv[0],
+		pr_warn("deny %s needs IFACE%s (see 'netbpf deny --help')\n", verb,
 			want_rule ? " CIDR [port N] [proto tcp|udp]" : " only");
 		return CMD_USAGE;
 	}
@@ -164,7 +165,7 @@ static int edit_rule(int argc, char **argv, bool add)
 {
 	struct nb_deny_val val = {};
 	struct nb_deny_key key;
-	int ret = parse_args(argc, argv, true, &key), fd, err = 0;
+	int ret = parse_args(argc, argv, add ? "add" : "del", &key), fd, err = 0;
 
 	if (ret != CMD_RUN)
 		return ret;
@@ -193,7 +194,7 @@ static int do_deny_del(int argc, char **argv)
 
 static int do_deny_list(int argc, char **argv)
 {
-	int ret = parse_args(argc, argv, false, NULL), fd, err;
+	int ret = parse_args(argc, argv, "list", NULL), fd, err;
 
 	if (ret != CMD_RUN)
 		return ret;
@@ -208,9 +209,9 @@ static int do_deny_list(int argc, char **argv)
 int do_deny(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "add",  do_deny_add,  "add a rule" },
-		{ "del",  do_deny_del,  "delete a rule" },
-		{ "list", do_deny_list, "show the rules with their counters" },
+		{ .name = "add",  .run = do_deny_add },
+		{ .name = "del",  .run = do_deny_del },
+		{ .name = "list", .run = do_deny_list },
 	};
 
 	return cmd_select(cmds, CMD_COUNT(cmds), "deny command", argc - 1, argv + 1, usage);

@@ -139,9 +139,9 @@ static int do_redirect_status(int argc, char **argv)
 int do_redirect(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "on",     do_redirect_on,     "attach the bypass to a cgroup" },
-		{ "off",    do_redirect_off,    "detach it" },
-		{ "status", do_redirect_status, "show where it is on, with its counters" },
+		{ .name = "on",     .run = do_redirect_on },
+		{ .name = "off",    .run = do_redirect_off },
+		{ .name = "status", .run = do_redirect_status },
 	};
 
 	return cmd_select(cmds, CMD_COUNT(cmds), "redirect command", argc - 1, argv + 1, usage);

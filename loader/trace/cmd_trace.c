@@ -147,7 +147,6 @@ static void usage(FILE *f)
 		"Usage: netbpf trace IFACE [--func NAME]... [--json] [--duration S] [--interval S]\n"
 		"                    [--packets[=N]] [--require-fentry] [--stats]\n"
 		"       netbpf trace --prog ID [--prog ID]... [options as above]\n"
-
 		"\n"
 		"Attaches fentry and fexit to every netbpf program on IFACE (XDP, tc ingress,\n"
 		"tc egress) or to the programs given by id, and to each of their bpf2bpf\n"
