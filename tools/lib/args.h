@@ -9,7 +9,6 @@
 #include "env.h"
 #include "filter.h"
 
-
 /* --json -v --duration --count --perf-buffer -h: every tool */
 extern const struct argp args_common;
 /* --pid --comm: tools whose events run in the context of the process they describe */
