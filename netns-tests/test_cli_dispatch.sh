@@ -18,7 +18,7 @@ nb() { nsx "$A" "$NETBPF" "$@"; }
 # --help, exit 0, examples: every command and subcommand.
 for c in up down status stats deny "deny add" "deny del" "deny list" clean redirect \
 	"redirect on" "redirect off" "redirect status" bench "bench redirect" "bench datapath" \
-	"bench trace" trace sniff; do
+	"bench trace" trace sniff exporter; do
 	# shellcheck disable=SC2086 # the words of $c are the command
 	assert_exit 0 "Examples:" nb $c --help
 done
@@ -65,6 +65,7 @@ assert_exit 2 "invalid --watch" nb stats lo --watch 0
 assert_exit 2 "Usage: netbpf clean" nb clean extra
 assert_exit 2 "invalid source" nb sniff lo --source air
 assert_exit 2 "sniff needs exactly one interface" nb sniff
+assert_exit 2 "exporter takes no arguments" nb exporter extra
 
 # Commands that run and fail: exit 1.
 assert_exit 1 "no interface 'nope0'" nb up nope0
