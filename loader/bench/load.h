@@ -25,6 +25,8 @@ struct bench_load_result {
 	uint64_t *lat_ns;   /* rr: round-trip time of each transaction (up to a cap) */
 	size_t n_lat;
 	uint64_t rx_waits;  /* stream: times the receiver slept waiting for data */
+	uint64_t lo_packets; /* packets lo sent during the run: a bypassed connection sends only
+			      * its handshake and teardown (the netns is the bench's own) */
 	bool verified;      /* byte counts and checksums equal at both ends */
 	bool stalled;       /* an end saw no progress for the stall timeout */
 	char error[512];    /* set when the run failed (stall, connection error) */

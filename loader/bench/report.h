@@ -16,7 +16,7 @@ void bench_json_head(struct json *j, const char *bench, double load_start, doubl
 const char *bench_size_str(size_t size, char *buf, size_t len);
 
 /* Median and min-max of the gain over the rounds; false when no round has both values. */
-bool bench_gain_range(const struct bench_results *res, int s, int metric, int m,
+bool bench_gain_range(const struct bench_results *res, int p, int s, int metric, int m,
 		      struct stats_range *out);
 
 void bench_report_table(const struct bench_results *res);
