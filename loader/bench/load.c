@@ -17,8 +17,7 @@
 #include "bench/peer.h"
 #include "common/signals.h"
 
-/* A transfer that does not progress for this long is a stall, reported as a failure. */
-#define STALL_S     3
+#define STALL_S     BENCH_STALL_S
 #define STR_(x)     #x
 #define STR(x)      STR_(x)
 #define STREAM_RBUF (256u << 10)

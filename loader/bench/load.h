@@ -10,6 +10,9 @@
 
 enum bench_test { BENCH_RR, BENCH_STREAM };
 
+/* A transfer that does not progress for this long (s) is a stall, reported as a failure. */
+#define BENCH_STALL_S 3
+
 struct bench_load_opts {
 	enum bench_test test;
 	size_t msg_size;
