@@ -402,8 +402,8 @@ static int run_one(const struct addrinfo *ai, uint64_t index, uint64_t size, int
 	__atomic_store_n(&deadline_ns, 0, __ATOMIC_RELEASE);
 	dt = now_ns() - t0;
 	t->conns++;
-	/* bytes_received counts the FIN too */
-	t->bypassed += size && cur.tcp_rx == (cur.c_err == 0);
+	/* bytes read that TCP did not receive (its bytes_received counts the FIN too) */
+	t->bypassed += cur.got && cur.tcp_rx == (cur.c_err == 0);
 	t->eof += cur.c_err == 0;
 	t->resets += cur.c_err == ECONNRESET;
 	eagains_add(&t->c_eagain, &cur.c_eagain);
