@@ -40,6 +40,7 @@ struct redirect_config {
 	__u8 cross_netns;      /* pair connections across namespaces */
 	__u8 pad;
 	__u32 apply_bytes;     /* a redirect verdict covers this many bytes; 0: one message */
+	__u32 keepalive_s;     /* bypassed sockets: SO_KEEPALIVE, idle and interval (s); 0: off */
 };
 
 /* insert_errno[] slots; errno values at or above it are counted in slot 0. */
@@ -60,6 +61,7 @@ struct redirect_stats {
 	__u64 msgs_peer_gone;     /* redirected connection whose peer left: sent by TCP */
 	__u64 bytes_peer_gone;
 	__u64 insert_errno[REDIRECT_ERRNO_SLOTS];
+	__u64 keepalive_failed;   /* bypassed sockets whose keepalive could not be set */
 };
 
 #endif /* NETBPF_SOCKMAP_H */

@@ -13,6 +13,11 @@
 #define AF_INET  2
 #define AF_INET6 10
 #define ENOMEM   12
+#define SOL_SOCKET    1
+#define SO_KEEPALIVE  9
+#define SOL_TCP       6
+#define TCP_KEEPIDLE  4
+#define TCP_KEEPINTVL 5
 
 const volatile struct redirect_config sockmap_cfg = {};
 
@@ -85,6 +90,24 @@ static __always_inline bool filter_pass(const struct redirect_key *k)
 	return true;
 }
 
+/*
+ * Opt-in (--keepalive S). Bypassed bytes queued at a reader count in its sk_rmem_alloc,
+ * and tcp_add_backlog() drops any segment that arrives while the reader holds its lock
+ * with more than about 2 x rcvbuf + sndbuf / 2 queued: a dropped RST is never sent
+ * again, and the reader would wait for its vanished peer forever. A keepalive probe
+ * after S idle seconds draws a new RST. TCP sees no segment of a bypassed connection,
+ * so it counts it idle: one probe and its ACK every S seconds.
+ */
+static __always_inline void keepalive_on(struct bpf_sock_ops *ctx, struct redirect_stats *st)
+{
+	int one = 1, s = sockmap_cfg.keepalive_s;
+
+	if (bpf_setsockopt(ctx, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) ||
+	    bpf_setsockopt(ctx, SOL_TCP, TCP_KEEPIDLE, &s, sizeof(s)) ||
+	    bpf_setsockopt(ctx, SOL_TCP, TCP_KEEPINTVL, &s, sizeof(s)))
+		__sync_fetch_and_add(&st->keepalive_failed, 1);
+}
+
 static __always_inline void insert(struct bpf_sock_ops *ctx)
 {
 	struct redirect_stats *st = stats();
@@ -143,6 +166,8 @@ static __always_inline void insert(struct bpf_sock_ops *ctx)
 	err = bpf_sock_hash_update(ctx, &sockmap_hash, &k, BPF_NOEXIST);
 	if (!err) {
 		__sync_fetch_and_add(&st->inserted, 1);
+		if (sockmap_cfg.keepalive_s)
+			keepalive_on(ctx, st);
 		return;
 	}
 fail:

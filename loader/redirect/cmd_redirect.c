@@ -12,7 +12,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: netbpf redirect on [--cgroup PATH] [--cross-netns] [--addr ADDR[/PLEN]] [--port PORT]\n"
-		"                          [--apply-bytes N]\n"
+		"                          [--apply-bytes N] [--keepalive S]\n"
 		"       netbpf redirect off [--cgroup PATH]\n"
 		"       netbpf redirect status [--cgroup PATH] [--json]\n"
 		"\n"
@@ -33,6 +33,9 @@ static void usage(FILE *f)
 		"  --apply-bytes N  one redirect verdict covers the next N bytes (suffix K, M):\n"
 		"                   faster streams of small messages; msgs/bytes counters then\n"
 		"                   count verdicts, and a peer's close shows one write early\n"
+		"  --keepalive S    TCP keepalive on bypassed sockets, a probe after S idle seconds\n"
+		"                   (TCP counts a bypassed connection idle): a reader then learns\n"
+		"                   of a peer whose RST the kernel dropped (see docs/redirect.md)\n"
 		"  --json           (status) machine-readable output\n"
 		"\n"
 		"Examples:\n"
@@ -51,6 +54,7 @@ static int parse_opts(int argc, char **argv, struct redirect_opts *o, bool *json
 		{ "addr",        required_argument, NULL, 'a' },
 		{ "port",        required_argument, NULL, 'p' },
 		{ "apply-bytes", required_argument, NULL, 'b' },
+		{ "keepalive",   required_argument, NULL, 'k' },
 		{ "json",        no_argument,       NULL, 'j' },
 		{ "help",        no_argument,       NULL, 'h' },
 		{},
@@ -59,7 +63,7 @@ static int parse_opts(int argc, char **argv, struct redirect_opts *o, bool *json
 	int c;
 
 	*json = gopt.json;
-	while ((c = getopt_long(argc, argv, "c:xa:p:b:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:xa:p:b:k:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->cgroup = optarg; break;
 		case 'x': o->cross_netns = true; break;
@@ -73,6 +77,12 @@ static int parse_opts(int argc, char **argv, struct redirect_opts *o, bool *json
 			if (arg_size(optarg, "--apply-bytes", 1, UINT32_MAX, &v))
 				return CMD_USAGE;
 			o->apply_bytes = v;
+			break;
+		case 'k':
+			/* TCP_KEEPIDLE's own limit */
+			if (arg_uint(optarg, "--keepalive", 1, 32767, &v))
+				return CMD_USAGE;
+			o->keepalive_s = v;
 			break;
 		case 'j': *json = true; break;
 		case 'h': usage(stdout); return CMD_OK;
@@ -91,8 +101,9 @@ static int parse_no_filters(int argc, char **argv, struct redirect_opts *o, bool
 {
 	int ret = parse_opts(argc, argv, o, json);
 
-	if (ret == CMD_RUN && (o->cross_netns || o->filter_addr || o->filter_port || o->apply_bytes)) {
-		pr_warn("--cross-netns, --addr, --port and --apply-bytes only go with 'redirect on'\n");
+	if (ret == CMD_RUN && (o->cross_netns || o->filter_addr || o->filter_port || o->apply_bytes ||
+				o->keepalive_s)) {
+		pr_warn("--cross-netns, --addr, --port, --apply-bytes and --keepalive only go with 'redirect on'\n");
 		return CMD_USAGE;
 	}
 	return ret;

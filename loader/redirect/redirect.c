@@ -130,6 +130,7 @@ int redirect_on(const struct redirect_opts *o)
 	skel->rodata->sockmap_cfg.cross_netns = o->cross_netns;
 	skel->rodata->sockmap_cfg.filter_port = o->filter_port;
 	skel->rodata->sockmap_cfg.apply_bytes = o->apply_bytes;
+	skel->rodata->sockmap_cfg.keepalive_s = o->keepalive_s;
 	if (o->filter_addr &&
 	    parse_filter_addr(o->filter_addr, (struct redirect_config *)&skel->rodata->sockmap_cfg)) {
 		pr_warn("failed to parse address filter '%s': expected ADDR[/PLEN], IPv4 or IPv6\n",

@@ -26,6 +26,7 @@ struct redirect_opts {
 	const char *filter_addr; /* "ADDR[/PLEN]", IPv4 or IPv6: local address range; NULL: any */
 	uint16_t filter_port;    /* local or remote port; 0: any */
 	uint32_t apply_bytes;    /* bytes one redirect verdict covers; 0: every message */
+	uint32_t keepalive_s;    /* SO_KEEPALIVE idle and interval of bypassed sockets; 0: off */
 };
 
 /*

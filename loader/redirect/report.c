@@ -140,6 +140,7 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 		json_kv_bool(j, "attached", snap.attached);
 		json_kv_bool(j, "cross_netns", snap.cfg.cross_netns);
 		json_kv_u64(j, "apply_bytes", snap.cfg.apply_bytes);
+		json_kv_u64(j, "keepalive_s", snap.cfg.keepalive_s);
 		json_kv_str(j, "filters", filters);
 		json_kv_u64(j, "sockets", snap.sockets);
 		json_kv_u64(j, "inserted", st->inserted);
@@ -156,6 +157,7 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 		json_kv_u64(j, "conns_no_peer", st->conns_no_peer);
 		json_kv_u64(j, "msgs_peer_gone", st->msgs_peer_gone);
 		json_kv_u64(j, "bytes_peer_gone", st->bytes_peer_gone);
+		json_kv_u64(j, "keepalive_failed", st->keepalive_failed);
 		json_obj_close(j);
 		return 0;
 	}
@@ -165,6 +167,9 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 	printf("  filters        %s\n", filters[0] ? filters : "none");
 	if (snap.cfg.apply_bytes)
 		printf("  apply bytes    %u (counters count verdicts)\n", snap.cfg.apply_bytes);
+	if (snap.cfg.keepalive_s)
+		printf("  keepalive      %u s (failed on %llu sockets)\n", snap.cfg.keepalive_s,
+		       st->keepalive_failed);
 	printf("  sockets now    %d\n", snap.sockets);
 	printf("  inserted       %llu\n", st->inserted);
 	printf("  insert failed  %llu", st->insert_failed);

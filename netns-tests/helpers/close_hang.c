@@ -14,7 +14,8 @@
  * wake-up that brought no data); such a call is counted and repeated. The one hang
  * found is an RST lost to a full socket backlog (-e linger0 -s 16M -P cross): the
  * dump then shows TCPBacklogDrop. A connection counts as bypassed when the client's
- * TCP_INFO shows no byte but the FIN received through TCP.
+ * TCP_INFO shows no byte but the FIN received through TCP; keepalive= counts clients
+ * with SO_KEEPALIVE set (by `redirect on --keepalive`).
  *
  * One line per placement and size. Exit: 0 every connection intact and ended as -e
  * says (EAGAINs too, unless -E), 1 otherwise, 2 usage, 3 hang.
@@ -74,6 +75,7 @@ static struct conn {
 	struct eagains c_eagain, s_eagain;
 	bool corrupt;
 	uint64_t tcp_rx;     /* tcpi_bytes_received of the client */
+	int keepalive;       /* SO_KEEPALIVE of the client (`redirect on --keepalive`) */
 } cur;
 static uint64_t deadline_ns; /* 0 between connections */
 static const char *placement;
@@ -320,6 +322,8 @@ static void *client(void *arg)
 	}
 	if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl))
 		cur.tcp_rx = ti.tcpi_bytes_received;
+	tl = sizeof(cur.keepalive);
+	getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &cur.keepalive, &tl);
 	__atomic_store_n(&cur.cfd, -1, __ATOMIC_RELAXED);
 	close(fd);
 	return NULL;
@@ -343,7 +347,7 @@ static int spawn(pthread_t *t, void *(*fn)(void *), void *arg, int cpu)
 }
 
 struct tally {
-	unsigned conns, bypassed, intact, eof, resets, c_eagain_conns;
+	unsigned conns, bypassed, keepalive, intact, eof, resets, c_eagain_conns;
 	struct eagains c_eagain, s_eagain;
 	uint64_t slowest_ns;
 };
@@ -404,6 +408,7 @@ static int run_one(const struct addrinfo *ai, uint64_t index, uint64_t size, int
 	t->conns++;
 	/* bytes read that TCP did not receive (its bytes_received counts the FIN too) */
 	t->bypassed += cur.got && cur.tcp_rx == (cur.c_err == 0);
+	t->keepalive += cur.keepalive != 0;
 	t->eof += cur.c_err == 0;
 	t->resets += cur.c_err == ECONNRESET;
 	eagains_add(&t->c_eagain, &cur.c_eagain);
@@ -598,10 +603,10 @@ int main(int argc, char **argv)
 				if (run_one(ai, i, opt.sizes[s], cpu_a, cross ? cpu_b : cpu_a, &t))
 					return 1;
 			printf("placement=%s cpus=%d,%d size=%llu conns=%u bypassed=%u intact=%u "
-			       "eof=%u resets=%u hangs=0 slowest_ms=%.1f eagain_conns=%u "
+			       "eof=%u resets=%u hangs=0 slowest_ms=%.1f keepalive=%u eagain_conns=%u "
 			       "eagain_client=%u%s", placement, cpu_a, cross ? cpu_b : cpu_a,
 			       (unsigned long long)opt.sizes[s], t.conns, t.bypassed, t.intact, t.eof,
-			       t.resets, t.slowest_ns / 1e6, t.c_eagain_conns, t.c_eagain.n,
+			       t.resets, t.slowest_ns / 1e6, t.keepalive, t.c_eagain_conns, t.c_eagain.n,
 			       eagain_states(&t.c_eagain));
 			printf(" eagain_server=%u%s\n", t.s_eagain.n, eagain_states(&t.s_eagain));
 			fflush(stdout);
