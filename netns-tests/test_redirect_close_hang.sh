@@ -45,7 +45,8 @@ check() {
 	lines=$(grep -c '^placement=' <<<"$1")
 	assert_eq "$lines" 6 "result lines (2 placements x 3 sizes) in: $1"
 	assert_eq "$(grep -c "conns=$N bypassed=$N intact=$N eof=${2:-$N} resets=${3:-0} hangs=0" <<<"$1")" 6 \
-		"connections bypassed, intact and ended by ${3:+ECONNRESET}${3:-EOF} in: $1"
+		"connections bypassed, intact and ended by ${3:+ECONNRESET}${3:-EOF} in: $1
+$("$NETBPF" redirect status --cgroup "$cg")"
 }
 
 out=$(ch -e close -E)

@@ -253,6 +253,10 @@ static void *server(void *arg)
 		return NULL;
 	}
 	__atomic_store_n(&cur.sfd, fd, __ATOMIC_RELAXED);
+	/* The client must be past connect(), or an RST could end its connect() instead. */
+	while (__atomic_load_n(&cur.cfd, __ATOMIC_ACQUIRE) < 0 &&
+	       !__atomic_load_n(&cur.c_err, __ATOMIC_ACQUIRE))
+		sched_yield();
 	while (off < cur.size) {
 		size_t n = cur.size - off < (uint64_t)opt.write_size ? cur.size - off : (size_t)opt.write_size;
 		ssize_t w = send(fd, pat_at(off), n, MSG_NOSIGNAL);
@@ -299,12 +303,12 @@ static void *client(void *arg)
 	cur.ctid = gettid();
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-		cur.c_err = errno;
+		__atomic_store_n(&cur.c_err, errno, __ATOMIC_RELEASE);
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
-	__atomic_store_n(&cur.cfd, fd, __ATOMIC_RELAXED);
+	__atomic_store_n(&cur.cfd, fd, __ATOMIC_RELEASE);
 	if (opt.client_shut_first)
 		shutdown(fd, SHUT_WR);
 	for (;;) {
