@@ -39,6 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/argval.h"
+#include "common/clock.h"
+
 #define PAT       65521u     /* stream byte at offset o is pat[(o + conn * 7919) % PAT] */
 #define MAX_CHUNK (1u << 20) /* largest -W and -R */
 #define MAX_SIZES 16
@@ -84,10 +87,7 @@ static uint8_t pat[PAT + MAX_CHUNK];
 
 static uint64_t now_ns(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 static const uint8_t *pat_at(uint64_t off)
@@ -183,7 +183,7 @@ static int local_port(int fd)
 					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
-static void *watchdog(void *arg)
+static void *watchdog(void *arg __attribute__((unused)))
 {
 	for (;;) {
 		uint64_t d = __atomic_load_n(&deadline_ns, __ATOMIC_ACQUIRE);
@@ -239,7 +239,7 @@ static void server_fail(const char *what)
 	cur.s_what = what;
 }
 
-static void *server(void *arg)
+static void *server(void *arg __attribute__((unused)))
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	uint64_t off = 0;
@@ -457,30 +457,35 @@ static void usage(FILE *f)
 		"Example: close_hang -n 1000 -s 1,64K,16M -P cross -e shutdown -c\n");
 }
 
-static uint64_t parse_size(const char *s, char **end)
+/* "1,64K,16M": sizes of at most 1 GiB. */
+static int parse_sizes(char *list)
 {
-	uint64_t v = strtoull(s, end, 10);
+	unsigned long long v;
+	char *tok, *save;
 
-	switch (**end) {
-	case 'K': case 'k': v <<= 10; (*end)++; break;
-	case 'M': case 'm': v <<= 20; (*end)++; break;
+	opt.nsizes = 0;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (opt.nsizes == MAX_SIZES || arg_size(tok, "size", 1, 1ull << 30, &v))
+			return -1;
+		opt.sizes[opt.nsizes++] = v;
 	}
-	return v;
+	return opt.nsizes ? 0 : -1;
 }
 
 static int parse_args(int argc, char **argv)
 {
-	char *end;
+	unsigned long long v;
 	int c;
 
 	while ((c = getopt(argc, argv, "n:s:P:e:r:cW:R:d:w:a:Eh")) != -1) {
 		switch (c) {
-		case 'n': opt.n = atoi(optarg); break;
+		case 'n':
+			if (arg_uint(optarg, "-n", 1, 1000000, &v))
+				return -1;
+			opt.n = v;
+			break;
 		case 's':
-			opt.nsizes = 0;
-			for (end = optarg; *end && opt.nsizes < MAX_SIZES; end += *end == ',')
-				opt.sizes[opt.nsizes++] = parse_size(end, &end);
-			if (*end)
+			if (parse_sizes(optarg))
 				return -1;
 			break;
 		case 'P':
@@ -501,10 +506,22 @@ static int parse_args(int argc, char **argv)
 			opt.poll_reader = !strcmp(optarg, "poll");
 			break;
 		case 'c': opt.client_shut_first = true; break;
-		case 'W': opt.write_size = parse_size(optarg, &end); break;
-		case 'R': opt.read_size = parse_size(optarg, &end); break;
-		case 'd': opt.slow_us = atoi(optarg); break;
-		case 'w': opt.deadline_s = atoi(optarg); break;
+		case 'W':
+		case 'R':
+			if (arg_size(optarg, c == 'W' ? "-W" : "-R", 1, MAX_CHUNK, &v))
+				return -1;
+			*(c == 'W' ? &opt.write_size : &opt.read_size) = v;
+			break;
+		case 'd':
+			if (arg_uint(optarg, "-d", 0, 1000000, &v))
+				return -1;
+			opt.slow_us = v;
+			break;
+		case 'w':
+			if (arg_uint(optarg, "-w", 1, 3600, &v))
+				return -1;
+			opt.deadline_s = v;
+			break;
 		case 'a': opt.addr = optarg; break;
 		case 'E': opt.eagain_fails = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -514,8 +531,7 @@ static int parse_args(int argc, char **argv)
 	if (!opt.nsizes)
 		opt.sizes[opt.nsizes++] = 1, opt.sizes[opt.nsizes++] = 65536,
 		opt.sizes[opt.nsizes++] = 1 << 20;
-	if (optind != argc || opt.n < 1 || opt.deadline_s < 1 || opt.write_size < 1 ||
-	    opt.write_size > (int)MAX_CHUNK || opt.read_size < 1 || opt.read_size > (int)MAX_CHUNK)
+	if (optind != argc)
 		return -1;
 	return 0;
 }
