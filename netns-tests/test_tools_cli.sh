@@ -2,17 +2,18 @@
 # The tools' command lines: help with examples, and bad input refused with one clear
 # message and a non-zero status (no traffic, no namespace).
 #
-#   tools/{tcpconnect,tcpstates,writesnoop,sockalloc,sslsniff,funclat} -h | bad args
+#   tools/{tcpconnect,tcpstates,writesnoop,sockalloc,sslsniff,funclat,tcprtt,connguard} -h | bad args
 #
 # Proves: every tool's -h exits 0 and shows EXAMPLES; unknown methods, a method a tool
 # has no program for, bad numbers, malformed BINARY:FUNC / PROVIDER:NAME, missing
-# symbols, probes and libraries each fail with a message naming the problem; numbers
-# are decimal (--pid 010 is 10).
+# symbols, probes and libraries, bad addresses and rules, options that exclude each
+# other each fail with a message naming the problem; numbers are decimal (--pid
+# 010 is 10).
 . "$(dirname "$0")/lib.sh"
 T=$BUILD/tools
 target=$T/testbin/usdt_target
 
-for tool in tcpconnect tcpstates writesnoop sockalloc sslsniff funclat; do
+for tool in tcpconnect tcpstates writesnoop sockalloc sslsniff funclat tcprtt connguard; do
 	out=$("$T/$tool" -h) || fail "$tool -h failed"
 	assert_contains "$out" "EXAMPLES:" "$tool -h"
 done
@@ -33,3 +34,11 @@ out=$("$T/writesnoop" -v -p 010 -d 1 2>&1) || fail "writesnoop -p 010 failed: $o
 assert_contains "$out" "filter: pid 10 comm" "--pid 010 is pid 10"
 assert_exit 2 "invalid pid '0x10'" "$T/writesnoop" -p 0x10
 assert_exit 2 "unrecognized option '--bogus'" "$T/tcpstates" --bogus
+
+assert_exit 2 "invalid address '10.0.0.0/33'" "$T/tcprtt" -a 10.0.0.0/33
+assert_exit 2 "-b and -B exclude each other" "$T/tcprtt" -b -B
+assert_exit 2 "--count and --perf-buffer do not apply" "$T/tcprtt" -c 3
+assert_exit 2 "no rule: give --deny or --audit" "$T/connguard"
+assert_exit 2 "invalid rule '2001:db8::/129'" "$T/connguard" -D 2001:db8::/129
+assert_exit 2 "invalid port '0'" "$T/connguard" -D 192.0.2.1,0
+assert_exit 2 "is not a cgroup v2 directory" "$T/connguard" -D 192.0.2.1 -g /nonexistent

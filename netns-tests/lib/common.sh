@@ -71,6 +71,9 @@ ensure_bpffs() {
 ensure_tracefs() {
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 }
+ensure_securityfs() { # /sys/kernel/security/lsm: the active LSMs
+	mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
+}
 
 # --- namespaces and links -------------------------------------------------------
 # mk_ns VAR: creates namespace "nbt-<test>-<suffix>-VAR", stores its name in VAR.

@@ -8,12 +8,13 @@
 #include "common/log.h"
 #include "common/signals.h"
 
-static bool use_ringbuf;
+static bool prepared, use_ringbuf;
 static event_fn handler;
 static unsigned long seen;
 
 void events_prepare(struct bpf_object *obj, struct tool_filter *f)
 {
+	prepared = true;
 	use_ringbuf = !env.perf_buffer && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) > 0;
 	f->ringbuf = use_ringbuf;
 	/* The unused map is not created; libbpf poisons its (dead) references. */
@@ -22,6 +23,8 @@ void events_prepare(struct bpf_object *obj, struct tool_filter *f)
 
 const char *events_kind(void)
 {
+	if (!prepared)
+		return NULL;
 	return use_ringbuf ? "ring buffer" : "perf buffer";
 }
 
