@@ -10,10 +10,11 @@
 # Proves: one histogram, keyed by the server's address; as many samples as the
 # client sockets received segments while established (TCP_INFO segs_in minus the
 # SYN-ACK, summed over the 3 connections); none below the bucket holding 40 ms
-# (32768..65535 us: netem's delay is a floor), and most of them in it (under
-# qemu's TCG a round trip now and then takes longer, as the kernel's own srtt in
-# TCP_INFO shows); no witness srtt below 40 ms either; the average at least 40 ms
-# (not srtt_us unshifted: 8x); the output valid JSON.
+# (32768..65535 us: netem's delay is a floor) and some in it; none beyond twice the
+# largest srtt the kernel reports (TCP_INFO: not srtt_us unshifted, 8x); most in
+# the 40 ms bucket wherever the kernel's own srtt stayed below 64 ms (a starved
+# TCG guest takes longer now and then, and TCP_INFO shows it); the average at
+# least 40 ms; the output valid JSON.
 . "$(dirname "$0")/lib.sh"
 ensure_tracefs
 need jq
@@ -46,7 +47,18 @@ assert_eq "$(jq -r '[.hists[0].hist_us[].count] | add' <<<"$out")" "$want" "hist
 log "buckets: $(jq -c '[.hists[0].hist_us[] | [.lo, .count]]' <<<"$out")"
 assert_eq "$(jq -r '[.hists[0].hist_us[] | select(.lo < 32768) | .count] | add // 0' <<<"$out")" 0 "samples below 32768 us"
 in40=$(jq -r '[.hists[0].hist_us[] | select(.lo == 32768) | .count] | add // 0' <<<"$out")
-[ $((in40 * 2)) -gt "$want" ] || fail "only $in40 of $want samples in the 40 ms bucket (32768..65535 us)"
+assert_ge "$in40" 1 "samples in the 40 ms bucket"
 assert_eq "$(awk -F'[= ]' '$4 < 40000' "$TMP/client")" "" "witness srtt (TCP_INFO) below 40 ms"
+# Not srtt_us unshifted (8x): no sample beyond twice the largest srtt the kernel reports.
+maxw=$(awk -F'[= ]' '$4 > m { m = $4 } END { print m }' "$TMP/client")
+assert_eq "$(jq -r --argjson m $((2 * maxw)) '[.hists[0].hist_us[] | select(.lo > $m)] | length' <<<"$out")" 0 \
+	"buckets beyond twice the largest witness srtt ($maxw us)"
+# Under a starved TCG guest the kernel itself measures more than 64 ms (its srtt in
+# TCP_INFO says so); where it does not, most samples must lie in the 40 ms bucket.
+if [ "$maxw" -lt 65536 ]; then
+	[ $((in40 * 2)) -gt "$want" ] || fail "only $in40 of $want samples in the 40 ms bucket (32768..65535 us)"
+else
+	log "the kernel's own srtt reached $maxw us (a slow guest): majority check not applicable"
+fi
 avg=$(jq -r '.hists[0].avg_us' <<<"$out")
-[ "$avg" -ge 40000 ] && [ "$avg" -lt 131072 ] || fail "average $avg us: not about 40 ms"
+[ "$avg" -ge 40000 ] && [ "$avg" -le $((2 * maxw)) ] || fail "average $avg us: below 40 ms or beyond 2 x $maxw us"
