@@ -202,20 +202,28 @@ static int cl_element(void *arg, const char *e, size_t n)
 	return 0;
 }
 
-/* Transfer-Encoding: the last coding of the last field is the final one (RFC 9112 6.1). */
+/* Transfer-Encoding: the last coding of the last field is the final one (RFC 9112 6.1);
+ * in a request, chunked followed by another coding can only be an error. */
+struct te_state {
+	int chunked;
+	int request;
+};
+
 static int te_element(void *arg, const char *e, size_t n)
 {
-	int *chunked = arg;
+	struct te_state *te = arg;
 	size_t len = 0;
 
+	if (te->chunked && te->request)
+		return -1;
 	while (len < n && is_tchar(e[len]))
 		len++;
-	*chunked = len == 7 && !strncasecmp(e, "chunked", 7);
+	te->chunked = len == 7 && !strncasecmp(e, "chunked", 7);
 	return 0;
 }
 
-static int framing_header(struct http_half *h, struct http_exchange *ex, const char *name,
-			  size_t nlen, const char *v, size_t vlen)
+static int framing_header(struct http_half *h, enum http_dir dir, struct http_exchange *ex,
+			  const char *name, size_t nlen, const char *v, size_t vlen)
 {
 	if (nlen == 14 && !strncasecmp(name, "content-length", 14)) {
 		int64_t cl = h->content_length;
@@ -229,8 +237,12 @@ static int framing_header(struct http_half *h, struct http_exchange *ex, const c
 		return 1;
 	}
 	if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17)) {
+		struct te_state te = { .chunked = h->chunked, .request = dir == HTTP_DIR_REQ };
+
 		h->te = 1;
-		each_element(v, vlen, te_element, &h->chunked);
+		if (each_element(v, vlen, te_element, &te))
+			return -1;
+		h->chunked = te.chunked;
 		return 1;
 	}
 	return 0;
@@ -270,7 +282,7 @@ int head_field(struct http_conn *c, struct http_half *h, enum http_dir dir,
 	}
 	vlen = head_trim_len(v, vlen);
 
-	framing = framing_header(h, ex, l, nlen, v, vlen);
+	framing = framing_header(h, dir, ex, l, nlen, v, vlen);
 	if (framing < 0)
 		return -1;
 	if (framing)

@@ -106,8 +106,10 @@ static int on_head_end(struct http_conn *c, struct http_half *h, enum http_dir d
 			      (ex && !strcmp(ex->method, "HEAD"));
 
 		if (st >= 100 && st < 200 && st != 101) {
-			/* Interim response (100 Continue): the final one follows. */
+			/* Interim response (100 Continue): the final one follows, for the
+			 * same exchange (the status line finds it again). */
 			h->state = ST_IDLE;
+			c->cur[dir] = NULL;
 			return 0;
 		}
 		if (st == 101 || (ex && !strcmp(ex->method, "CONNECT") && st >= 200 && st < 300)) {

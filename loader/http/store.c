@@ -115,7 +115,7 @@ void store_flush(struct http_conn *c)
 	if (ex)
 		ex_emit(c, ex);
 	while ((ex = queue_pop(c))) {
-		if (!ex->status)
+		if (ex->status < 200) /* none, or only interim ones (100 Continue) */
 			ex->flags |= HTTP_F_NO_RESPONSE;
 		ex_emit(c, ex);
 	}
