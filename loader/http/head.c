@@ -29,6 +29,7 @@ int http_sniff_start(const uint8_t *d, size_t len)
 
 void head_begin(struct http_half *h)
 {
+	h->dropped = 0;
 	h->content_length = -1;
 	h->te = 0;
 	h->chunked = 0;
@@ -338,8 +339,10 @@ int head_request_line(struct http_conn *c, struct http_half *h, const char *l, s
 	if (!tlen)
 		return -1;
 	ex = store_ex_new(c);
-	if (!ex)
-		return -1;
+	if (!ex) {
+		h->dropped = 1; /* framed all the same: what follows stays in step */
+		return 0;
+	}
 	if (h->line_overflow)
 		ex->flags |= HTTP_F_TRUNCATED;
 	memcpy(ex->method, l, mlen);
@@ -368,15 +371,15 @@ int head_status_line(struct http_conn *c, struct http_half *h, const char *l, si
 	if (status < 100)
 		return -1;
 
-	ex = store_ex_for_response(c);
+	h->status = status;
+	ex = store_ex_for_response(c, &h->dropped);
+	c->cur[HTTP_DIR_RESP] = ex;
 	if (!ex)
-		return -1;
+		return 0;
 	/* Interim 1xx heads count in bytes; the final head's time and headers win. */
 	ex->resp.hdrs_len = 0;
 	ex->resp.hdrs[0] = '\0';
 	ex->status = status;
-	h->status = status;
-	c->cur[HTTP_DIR_RESP] = ex;
 	return 0;
 }
 

@@ -44,6 +44,8 @@ struct http_half {
 	int te;                    /* Transfer-Encoding present */
 	int chunked;               /* its final coding is chunked */
 	int status;                /* of the response being parsed */
+	int dropped;               /* the budget refused this message's exchange: it is framed
+				    * but not kept (a response: it holds a refused request's place) */
 	enum hdr_kind last_hdr;
 	int last_kept;             /* the last header is the last line of the kept text */
 };

@@ -58,8 +58,9 @@ static void msg_done(struct http_conn *c, struct http_half *h, enum http_dir dir
 	h->state = c->upgraded ? ST_DEAD : ST_IDLE;
 	c->cur[dir] = NULL;
 	/* A request is reported with its response, not when it ends. */
-	if (dir == HTTP_DIR_RESP && ex)
+	if (dir == HTTP_DIR_RESP && (ex || h->dropped))
 		store_answered(c, ex);
+	h->dropped = 0;
 }
 
 /* Framing was lost: finish what can be finished and wait for a new start. */
@@ -67,14 +68,16 @@ static void half_lost(struct http_conn *c, struct http_half *h, enum http_dir di
 {
 	struct http_exchange *ex = c->cur[dir];
 
-	if (ex) {
-		ex->flags |= why;
+	if (ex || h->dropped) {
+		if (ex)
+			ex->flags |= why;
 		if (dir == HTTP_DIR_RESP)
 			msg_done(c, h, dir);
 		else if (h->state == ST_HEADER)
 			store_queue_push(c, ex); /* the request line is known: report it */
 		/* else: a request in its body is queued already */
 		c->cur[dir] = NULL;
+		h->dropped = 0;
 	}
 	h->state = c->upgraded ? ST_DEAD : ST_SYNC;
 	c->resyncs++;
@@ -98,7 +101,7 @@ static int on_head_end(struct http_conn *c, struct http_half *h, enum http_dir d
 	if (dir == HTTP_DIR_REQ) {
 		if (h->te && !h->chunked)
 			return -1;
-		if (ex)
+		if (ex || h->dropped)
 			store_queue_push(c, ex);
 	} else {
 		int st = h->status;
@@ -256,7 +259,8 @@ void http_conn_feed(struct http_conn *c, enum http_dir dir, const uint8_t *d, si
 			return;
 		}
 		if (first) {
-			store_msg(c, dir)->ts_ns = h->first_ts;
+			if (c->cur[dir])
+				store_msg(c, dir)->ts_ns = h->first_ts;
 			count_bytes(c, dir, h->line_bytes, 0);
 		}
 		h->line_len = 0;
@@ -321,9 +325,9 @@ void http_conn_eof(struct http_conn *c, enum http_dir dir, uint64_t ts_ns __attr
 	struct http_half *h = c->half[dir];
 
 	/* Anything but a close-delimited body was cut short. */
-	if (c->cur[dir] && h->state != ST_BODY_CLOSE)
+	if ((c->cur[dir] || h->dropped) && h->state != ST_BODY_CLOSE)
 		half_lost(c, h, dir, HTTP_F_GAP);
-	else if (c->cur[dir])
+	else if (c->cur[dir] || h->dropped)
 		msg_done(c, h, dir);
 	c->cur[dir] = NULL;
 	h->state = ST_DEAD;

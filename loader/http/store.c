@@ -23,26 +23,18 @@ static void ex_free(struct http_conn *c, struct http_exchange *ex)
 }
 
 /* Credentials in a form body (password=...) are hidden like those in the target.
- * Without memory to rewrite it, the body is dropped rather than shown. */
-static void redact_body(struct http_conn *c, struct http_exchange *ex, struct http_message *m)
+ * Rewritten through the stack, not the budget: reporting must not need memory. */
+static void redact_body(struct http_conn *c, struct http_message *m)
 {
-	char *tmp;
+	char tmp[HTTP_BODY_CAP];
 	int cut;
 
 	if (!m->body || !m->body_len)
 		return;
-	tmp = http_mem_alloc(c, c->lim.max_body);
-	if (!tmp) {
-		m->body_len = 0;
-		m->body[0] = '\0';
-		ex->flags |= HTTP_F_NO_MEMORY;
-		return;
-	}
 	m->body_len = redact_params(c->lim.redact, m->body, m->body_len, 0, tmp,
 				    c->lim.max_body - 1, &cut);
 	memcpy(m->body, tmp, m->body_len);
 	m->body[m->body_len] = '\0';
-	http_mem_free(c, tmp, c->lim.max_body);
 }
 
 /* Report and free ex; directions still parsing into it continue without it. */
@@ -51,8 +43,8 @@ static void ex_emit(struct http_conn *c, struct http_exchange *ex)
 	for (int d = 0; d < 2; d++)
 		if (c->cur[d] == ex)
 			c->cur[d] = NULL;
-	redact_body(c, ex, &ex->req);
-	redact_body(c, ex, &ex->resp);
+	redact_body(c, &ex->req);
+	redact_body(c, &ex->resp);
 	c->cb(c->ctx, ex);
 	ex_free(c, ex);
 }
@@ -75,8 +67,10 @@ void store_queue_push(struct http_conn *c, struct http_exchange *ex)
 	if (c->nqueue == HTTP_QUEUE_MAX) {
 		struct http_exchange *old = queue_pop(c);
 
-		old->flags |= HTTP_F_NO_RESPONSE;
-		ex_emit(c, old);
+		if (old) {
+			old->flags |= HTTP_F_NO_RESPONSE;
+			ex_emit(c, old);
+		}
 	}
 	c->queue[(c->qhead + c->nqueue) % HTTP_QUEUE_MAX] = ex;
 	c->nqueue++;
@@ -84,10 +78,17 @@ void store_queue_push(struct http_conn *c, struct http_exchange *ex)
 
 /* HTTP/1.x answers in request order: the oldest request waiting. A response with none
  * (the capture joined mid-stream) gets an exchange of its own. */
-struct http_exchange *store_ex_for_response(struct http_conn *c)
+struct http_exchange *store_ex_for_response(struct http_conn *c, int *held)
 {
-	struct http_exchange *ex = c->nqueue ? c->queue[c->qhead] : c->resp_pending;
+	struct http_exchange *ex;
 
+	*held = 0;
+	if (c->nqueue) {
+		ex = c->queue[c->qhead];
+		*held = !ex;
+		return ex;
+	}
+	ex = c->resp_pending;
 	if (!ex) {
 		ex = store_ex_new(c);
 		if (!ex)
@@ -100,11 +101,12 @@ struct http_exchange *store_ex_for_response(struct http_conn *c)
 
 void store_answered(struct http_conn *c, struct http_exchange *ex)
 {
-	if (c->resp_pending == ex)
+	if (ex && c->resp_pending == ex)
 		c->resp_pending = NULL;
 	else
 		queue_pop(c);
-	ex_emit(c, ex);
+	if (ex)
+		ex_emit(c, ex);
 }
 
 void store_flush(struct http_conn *c)
@@ -114,7 +116,10 @@ void store_flush(struct http_conn *c)
 	c->resp_pending = NULL;
 	if (ex)
 		ex_emit(c, ex);
-	while ((ex = queue_pop(c))) {
+	while (c->nqueue) {
+		ex = queue_pop(c);
+		if (!ex)
+			continue; /* the place of a refused request */
 		if (ex->status < 200) /* none, or only interim ones (100 Continue) */
 			ex->flags |= HTTP_F_NO_RESPONSE;
 		ex_emit(c, ex);

@@ -19,11 +19,14 @@ static inline struct http_message *store_msg(struct http_conn *c, enum http_dir 
 }
 
 struct http_exchange *store_ex_new(struct http_conn *c);
-/* A request's head is known: it waits for its response. */
+/* A request's head is known: it waits for its response. NULL holds the place of a
+ * request the memory budget refused, so that later responses still pair right. */
 void store_queue_push(struct http_conn *c, struct http_exchange *ex);
-/* The exchange a status line starting now answers; NULL when out of memory. */
-struct http_exchange *store_ex_for_response(struct http_conn *c);
-/* The response of ex ended: ex leaves the queue and is reported. */
+/* The exchange a status line starting now answers. NULL when it is not kept: *held
+ * is then set if it took the place of a refused request (store_answered(c, NULL)
+ * frees that place), clear if the budget refused a response without request. */
+struct http_exchange *store_ex_for_response(struct http_conn *c, int *held);
+/* The response of ex ended: ex (or the place held) leaves the queue; ex is reported. */
 void store_answered(struct http_conn *c, struct http_exchange *ex);
 /* The connection ended: the response without request, then every queued request. */
 void store_flush(struct http_conn *c);
