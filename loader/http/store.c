@@ -103,8 +103,8 @@ void store_answered(struct http_conn *c, struct http_exchange *ex)
 {
 	if (ex && c->resp_pending == ex)
 		c->resp_pending = NULL;
-	else
-		queue_pop(c);
+	else if (c->nqueue && c->queue[c->qhead] == ex)
+		queue_pop(c); /* else a full queue pushed ex's place out already */
 	if (ex)
 		ex_emit(c, ex);
 }

@@ -4,6 +4,7 @@
  * Input: records separated by NUL bytes, each "<op><payload>":
  *   '>' payload is client->server bytes     '<' server->client bytes
  *   'g' / 'G' gap of strtoul(payload) bytes  'e' / 'E' end of client / server side
+ *   'u' / 'U' gap of unknown size (an evicted socket event)
  * Anything else is fed whole to the client side. Every input is parsed twice,
  * once per record and once byte by byte: where no record was malformed or lost,
  * both runs must report the same exchanges, field by field (method, target,
@@ -100,13 +101,18 @@ static void check_mem(const struct http_conn *c)
 	}
 }
 
-static void run_records(const uint8_t *data, size_t size, int bytewise, struct run *r)
+/* budget: NULL, or a shared budget (tight: refusals happen, and must not leak or crash). */
+static void run_records(const uint8_t *data, size_t size, int bytewise, struct run *r,
+			struct http_budget *budget)
 {
+	struct http_limits l = lim;
+
 	struct http_conn c;
 	size_t i = 0, ts = 1;
 
 	memset(r, 0, sizeof(*r));
-	if (http_conn_init(&c, &lim, on_exchange, r))
+	l.budget = budget;
+	if (http_conn_init(&c, &l, on_exchange, r))
 		return;
 	while (i < size) {
 		const uint8_t *end = memchr(data + i, 0, size - i);
@@ -136,6 +142,11 @@ static void run_records(const uint8_t *data, size_t size, int bytewise, struct r
 			http_conn_gap(&c, data[i] == 'g' ? HTTP_DIR_REQ : HTTP_DIR_RESP,
 				      strtoull(num, NULL, 10), ts);
 			break;
+		case 'u':
+		case 'U':
+			http_conn_gap(&c, data[i] == 'u' ? HTTP_DIR_REQ : HTTP_DIR_RESP,
+				      HTTP_GAP_UNKNOWN, ts);
+			break;
 		case 'e':
 		case 'E':
 			http_conn_eof(&c, data[i] == 'e' ? HTTP_DIR_REQ : HTTP_DIR_RESP, ts);
@@ -160,8 +171,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct run whole, bytes;
 	unsigned n;
 
-	run_records(data, size, 0, &whole);
-	run_records(data, size, 1, &bytes);
+	/* Room for a few exchanges, not for a full queue with bodies. */
+	struct http_budget tight = { .max = 4 * sizeof(struct http_exchange) };
+
+	run_records(data, size, 0, &whole, &tight);
+	if (tight.used) {
+		fprintf(stderr, "budget: %zu bytes still used after finish\n", tight.used);
+		abort();
+	}
+	run_records(data, size, 0, &whole, NULL);
+	run_records(data, size, 1, &bytes, NULL);
 	/* Resynchronising happens at feed starts only: there the runs may differ. */
 	if (whole.resyncs || bytes.resyncs)
 		return 0;
