@@ -19,7 +19,6 @@
 #   +-------------------------------------------------------------+
 . "$(dirname "$0")/lib.sh"
 need nc jq
-ensure_tracefs
 
 mk_ns ns
 tmp=$(mktemp -d)

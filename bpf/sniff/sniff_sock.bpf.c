@@ -226,8 +226,13 @@ static __always_inline void event_send(struct event_buf *b, __u32 cap)
 		stat_inc(SNIFF_STAT_SOCK_EVENTS);
 }
 
-/* Bytes [off, off + n) of the user buffer as one event; n <= SNIFF_SOCK_CAP. */
-static __always_inline int send_chunk(struct event_buf *b, __u64 buf, __u32 off, __u32 n)
+/*
+ * Bytes [off, off + n) of the user buffer as one event; n <= SNIFF_SOCK_CAP. n is 64
+ * bits wide so that the register checked is the one passed: with a __u32, clang may
+ * test a zero-extended copy and pass the original, whose upper half the 6.1 verifier
+ * does not know ("R2 min value is negative").
+ */
+static __always_inline int send_chunk(struct event_buf *b, __u64 buf, __u32 off, __u64 n)
 {
 	if (n > SNIFF_SOCK_CAP)
 		return -1;

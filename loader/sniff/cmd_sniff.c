@@ -124,7 +124,7 @@ static void usage(FILE *f)
 		"  -j, --json          one JSON object per exchange (schema in docs/sniff.md)\n"
 		"  -w, --pcap FILE     also write the wire packets that matched, for tshark/tcpdump.\n"
 		"                      A pcap is a raw capture: it holds every secret the other\n"
-		"                      outputs redact. Created mode 0600, never through a symlink\n"
+		"                      outputs redact. Created mode 0600, never through a symlink.\n"
 		"      --force         replace FILE if it exists (refused otherwise)\n"
 		"  -p, --port N        only TCP port N (either end); repeat for more, up to %d\n"
 		"  -s, --source SRC    wire: packets on IFACE; socket: processes' reads and writes on\n"
