@@ -91,6 +91,10 @@ $(BUILD)/%.bpf.o: %.bpf.c $(VMLINUX_H) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# The bypass reads the old value of atomic adds (which of a connection's ends closed
+# last): BPF ISA v3, kernel 5.12 and later.
+$(BUILD)/sockmap.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@

@@ -1,18 +1,24 @@
 /* netbpf redirect on|off|status: the localhost TCP bypass (see redirect.h). */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/argval.h"
 #include "cmd.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "redirect/redirect.h"
+#include "bpf/redirect/redirect.h"
+
+/* off and status start from it to see whether --mode was given */
+#define REDIRECT_MODE_UNSET (-1)
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: netbpf redirect on [--cgroup PATH] [--cross-netns] [--addr ADDR[/PLEN]] [--port PORT]\n"
-		"                          [--apply-bytes N] [--keepalive S]\n"
+		"Usage: netbpf redirect on [--cgroup PATH] [--mode auto|always] [--cross-netns]\n"
+		"                          [--addr ADDR[/PLEN]] [--port PORT] [--apply-bytes N]\n"
+		"                          [--keepalive S]\n"
 		"       netbpf redirect off [--cgroup PATH]\n"
 		"       netbpf redirect status [--cgroup PATH] [--json]\n"
 		"\n"
@@ -25,6 +31,12 @@ static void usage(FILE *f)
 		"  --cgroup PATH    cgroup v2 directory (on: default the cgroup2 mount root;\n"
 		"                   off, status: default every cgroup with the bypass on,\n"
 		"                   also those whose cgroup was removed)\n"
+		"  --mode MODE      auto (default): a new connection takes the bypass when the\n"
+		"                   finished connections to its service (server port) were of\n"
+		"                   a kind it speeds up: request/response, bulk; services of\n"
+		"                   one-way small-message streams or short connections stay\n"
+		"                   on TCP (1 in 16 connections probes);\n"
+		"                   always: every connection whose peer is in the cgroup\n"
 		"  --cross-netns    also bypass connections between two network namespaces\n"
 		"                   (containers on one host): their data then skips the veth,\n"
 		"                   its XDP/tc programs, deny rules, counters and qdiscs\n"
@@ -41,6 +53,7 @@ static void usage(FILE *f)
 		"Examples:\n"
 		"  netbpf redirect on --cgroup /sys/fs/cgroup/unified/app\n"
 		"  netbpf redirect on --cgroup /sys/fs/cgroup/unified/app --port 6379\n"
+		"  netbpf redirect on --cgroup /sys/fs/cgroup/unified/app --mode always\n"
 		"  netbpf redirect status --json\n"
 		"  netbpf redirect off --cgroup /sys/fs/cgroup/unified/app\n");
 }
@@ -55,6 +68,7 @@ static int parse_opts(int argc, char **argv, struct redirect_opts *o, bool *json
 		{ "port",        required_argument, NULL, 'p' },
 		{ "apply-bytes", required_argument, NULL, 'b' },
 		{ "keepalive",   required_argument, NULL, 'k' },
+		{ "mode",        required_argument, NULL, 'm' },
 		{ "json",        no_argument,       NULL, 'j' },
 		{ "help",        no_argument,       NULL, 'h' },
 		{},
@@ -63,7 +77,7 @@ static int parse_opts(int argc, char **argv, struct redirect_opts *o, bool *json
 	int c;
 
 	*json = gopt.json;
-	while ((c = getopt_long(argc, argv, "c:xa:p:b:k:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:xa:p:b:k:m:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->cgroup = optarg; break;
 		case 'x': o->cross_netns = true; break;
@@ -84,6 +98,16 @@ static int parse_opts(int argc, char **argv, struct redirect_opts *o, bool *json
 				return CMD_USAGE;
 			o->keepalive_s = v;
 			break;
+		case 'm':
+			if (!strcmp(optarg, "auto")) {
+				o->mode = REDIRECT_MODE_AUTO;
+			} else if (!strcmp(optarg, "always")) {
+				o->mode = REDIRECT_MODE_ALWAYS;
+			} else {
+				pr_warn("unknown --mode '%s': expected auto or always\n", optarg);
+				return CMD_USAGE;
+			}
+			break;
 		case 'j': *json = true; break;
 		case 'h': usage(stdout); return CMD_OK;
 		default: usage(stderr); return CMD_USAGE;
@@ -102,8 +126,8 @@ static int parse_no_filters(int argc, char **argv, struct redirect_opts *o, bool
 	int ret = parse_opts(argc, argv, o, json);
 
 	if (ret == CMD_RUN && (o->cross_netns || o->filter_addr || o->filter_port || o->apply_bytes ||
-				o->keepalive_s)) {
-		pr_warn("--cross-netns, --addr, --port, --apply-bytes and --keepalive only go with 'redirect on'\n");
+				o->keepalive_s || o->mode != REDIRECT_MODE_UNSET)) {
+		pr_warn("--mode, --cross-netns, --addr, --port, --apply-bytes and --keepalive only go with 'redirect on'\n");
 		return CMD_USAGE;
 	}
 	return ret;
@@ -120,7 +144,7 @@ static int do_redirect_on(int argc, char **argv)
 
 static int do_redirect_off(int argc, char **argv)
 {
-	struct redirect_opts o = {};
+	struct redirect_opts o = { .mode = REDIRECT_MODE_UNSET };
 	bool json;
 	int ret = parse_no_filters(argc, argv, &o, &json);
 
@@ -129,7 +153,7 @@ static int do_redirect_off(int argc, char **argv)
 
 static int do_redirect_status(int argc, char **argv)
 {
-	struct redirect_opts o = {};
+	struct redirect_opts o = { .mode = REDIRECT_MODE_UNSET };
 	struct json j;
 	bool json;
 	int ret = parse_no_filters(argc, argv, &o, &json), n;

@@ -16,6 +16,8 @@
 #define REDIRECT_PIN_SOCKHASH "sockhash"
 #define REDIRECT_PIN_STATS    "stats"
 #define REDIRECT_PIN_CONFIG   "config"
+#define REDIRECT_PIN_SERVICES "services"
+#define REDIRECT_PIN_CONNS    "conns"
 
 /* The id of a cgroup v2 directory (NULL: the root) and its pin directory into dir;
  * 0 or -errno (message printed when the cgroup is not usable). */

@@ -131,6 +131,7 @@ int redirect_on(const struct redirect_opts *o)
 	skel->rodata->sockmap_cfg.filter_port = o->filter_port;
 	skel->rodata->sockmap_cfg.apply_bytes = o->apply_bytes;
 	skel->rodata->sockmap_cfg.keepalive_s = o->keepalive_s;
+	skel->rodata->sockmap_cfg.mode = o->mode;
 	if (o->filter_addr &&
 	    parse_filter_addr(o->filter_addr, (struct redirect_config *)&skel->rodata->sockmap_cfg)) {
 		pr_warn("failed to parse address filter '%s': expected ADDR[/PLEN], IPv4 or IPv6\n",
@@ -163,6 +164,8 @@ int redirect_on(const struct redirect_opts *o)
 	if ((err = pin_in(skel->maps.sockmap_hash, dir, REDIRECT_PIN_SOCKHASH)) ||
 	    (err = pin_in(skel->maps.sockmap_stats, dir, REDIRECT_PIN_STATS)) ||
 	    (err = pin_in(skel->maps.rodata, dir, REDIRECT_PIN_CONFIG)) ||
+	    (err = pin_in(skel->maps.sockmap_services, dir, REDIRECT_PIN_SERVICES)) ||
+	    (err = pin_in(skel->maps.sockmap_conns, dir, REDIRECT_PIN_CONNS)) ||
 	    (err = pin_path(dir, REDIRECT_PIN_VERDICT, path, sizeof(path))) ||
 	    (err = bpf_program__pin(skel->progs.sockmap_verdict, path)))
 		goto pin_fail;

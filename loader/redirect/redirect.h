@@ -9,6 +9,8 @@
  *   sockhash      the SOCKHASH (keys: struct redirect_key, values: socket cookies)
  *   stats         per-CPU struct redirect_stats
  *   config        the object's .rodata: struct redirect_config
+ *   services      auto mode: struct redirect_svc per struct redirect_svc_key
+ *   conns         auto mode: struct redirect_conn of connections not yet voted
  */
 #ifndef NETBPF_REDIRECT_LOADER_H
 #define NETBPF_REDIRECT_LOADER_H
@@ -27,6 +29,7 @@ struct redirect_opts {
 	uint16_t filter_port;    /* local or remote port; 0: any */
 	uint32_t apply_bytes;    /* bytes one redirect verdict covers; 0: every message */
 	uint32_t keepalive_s;    /* SO_KEEPALIVE idle and interval of bypassed sockets; 0: off */
+	int mode;                /* enum redirect_mode (bpf/redirect/redirect.h); 0: auto */
 };
 
 /*
