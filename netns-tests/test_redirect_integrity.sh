@@ -2,7 +2,8 @@
 # Every byte survives the bypass: 200 concurrent connections, messages of random
 # size from 1 B to 1 MiB in both directions, each stream checked byte by byte and
 # by hash at the receiver (streamcheck), with redirect off (turned on halfway,
-# which leaves open connections alone), on throughout, and turned off halfway.
+# which leaves open connections alone), on throughout, and turned off halfway, in
+# --mode always (test_redirect_integrity_auto: the same in auto mode).
 #
 #   netns ns (lo up), processes in cgroup cg
 #   +--------------------------------------------------+
@@ -24,7 +25,7 @@ run() {
 	pid=$!
 	defer kill "$pid"
 	busywait 120000 grep -q halfway "$out" || { cat "$out"; fail "$name: streams never got halfway"; }
-	[ -z "$toggle" ] || "$NETBPF" redirect "$toggle" --cgroup "$cg" || fail "$name: redirect $toggle"
+	[ -z "$toggle" ] || "$NETBPF" redirect $toggle --cgroup "$cg" || fail "$name: redirect $toggle"
 	touch "$tmp/gate"
 	wait "$pid" || { cat "$out"; fail "$name: streams damaged"; }
 	assert_eq "$(grep -c "conns=200 tx_bytes=$((200 * bytes)) rx_bytes=$((200 * bytes))" "$out")" 2 \
@@ -33,11 +34,11 @@ run() {
 }
 
 # Off for these connections' whole life: turned on only after they were opened.
-run off-to-on $((256 << 10)) on
+run off-to-on $((256 << 10)) "on --mode always"
 assert_eq "$(redirect_stat "$cg" inserted)" 0 "sockets inserted when turned on mid-stream"
 
 "$NETBPF" redirect off --cgroup "$cg"
-"$NETBPF" redirect on --cgroup "$cg"
+"$NETBPF" redirect on --cgroup "$cg" --mode always
 run redirected $((1 << 20))
 assert_eq "$(redirect_stat "$cg" inserted)" 400 "sockets inserted"
 assert_eq "$(redirect_stat "$cg" conns_no_peer)" 0 "connections without peer"

@@ -23,7 +23,8 @@ defer rm -rf "$tmp"
 mkdir "$tmp/www"
 head -c 5000 /dev/zero >"$tmp/www/blob"
 
-"$NETBPF" redirect on --cgroup "$cg" || fail "redirect on"
+# always: auto mode would learn from the first (short) exchange to leave the second to TCP
+"$NETBPF" redirect on --cgroup "$cg" --mode always || fail "redirect on"
 defer "$NETBPF" redirect off --cgroup "$cg"
 cg_exec "$cg" "$ns" python3 -m http.server 8080 --bind 127.0.0.1 --directory "$tmp/www" \
 	>/dev/null 2>&1 &

@@ -31,7 +31,8 @@
 
 static const char *const mode_names[] = { "both", "halfclose", "rst" };
 
-struct options opt = { .n = 1, .bytes = 1 << 20, .max_msg = 1 << 20, .seed = 1 };
+struct options opt = { .n = 1, .bytes = 1 << 20, .max_msg = 1 << 20, .seed = 1,
+			.s2c_bytes = UINT64_MAX };
 struct conn conns[2 * MAX_CONN];
 int nconns, failures;
 struct timespec t0;
@@ -129,6 +130,7 @@ static void usage(FILE *f)
 		"  -p PORT        port (pair: 0 picks one)\n"
 		"  -n N           connections (default 1)\n"
 		"  -b BYTES       bytes per direction per connection (default 1M)\n"
+		"  -R BYTES       client: bytes from server to client instead (0: one-way)\n"
 		"  -m MAX         largest message (default 1M); sizes are 1..MAX, log-uniform\n"
 		"  -s SEED        seed (default 1)\n"
 		"  -M MODE        both | halfclose | rst (default both)\n"
@@ -157,7 +159,7 @@ int main(int argc, char **argv)
 	role = argv[1];
 	argv++;
 	argc--;
-	while ((c = getopt(argc, argv, "a:p:n:b:m:s:M:B:P:g:t:TFh")) != -1) {
+	while ((c = getopt(argc, argv, "a:p:n:b:R:m:s:M:B:P:g:t:TFh")) != -1) {
 		switch (c) {
 		case 'a': opt.addr = optarg; break;
 		case 'p':
@@ -174,6 +176,11 @@ int main(int argc, char **argv)
 			if (arg_size(optarg, "-b bytes", 1, 1ULL << 40, &v))
 				return 2;
 			opt.bytes = v;
+			break;
+		case 'R':
+			if (arg_size(optarg, "-R bytes", 0, 1ULL << 40, &v))
+				return 2;
+			opt.s2c_bytes = v;
 			break;
 		case 'm':
 			if (arg_size(optarg, "-m max message", 1, IOBUF, &v))

@@ -91,7 +91,8 @@ void client_open(int i)
 		perror("streamcheck: connect");
 		exit(1);
 	}
-	c->h = (struct hdr){ MAGIC, opt.mode, opt.seed * 1000003 + i, opt.bytes, opt.bytes };
+	c->h = (struct hdr){ MAGIC, opt.mode, opt.seed * 1000003 + i, opt.bytes,
+			     opt.s2c_bytes == UINT64_MAX ? opt.bytes : opt.s2c_bytes };
 	c->tx = (struct stream){ .seed = c->h.seed, .total = c->h.c2s };
 	c->rx = (struct stream){ .seed = ~c->h.seed, .total = c->h.s2c };
 	c->rng = c->h.seed;

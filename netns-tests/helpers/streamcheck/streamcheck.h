@@ -46,6 +46,7 @@ struct options {
 	const char *addr, *bind_addr, *gate;
 	int port, bind_port, n, mptcp, sendfile;
 	uint64_t bytes, max_msg, seed;
+	uint64_t s2c_bytes;    /* -R: server to client; UINT64_MAX: as -b */
 	enum mode mode;
 	long pace_ms;
 };
