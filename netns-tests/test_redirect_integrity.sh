@@ -15,34 +15,16 @@
 redirect_setup
 mk_ns ns
 
-# run NAME BYTES [toggle]: 200 connections, BYTES each way (messages up to 1 MiB
-# or BYTES); toggle redirect at halfway if asked.
-run() {
-	local name=$1 bytes=$2 toggle=${3:-} out=$tmp/$1.out pid
-	rm -f "$tmp/gate"
-	cg_exec "$cg" "$ns" "$SC" pair -a 127.0.0.1 -n 200 -b "$bytes" -m 1M -s "$RANDOM" \
-		-g "$tmp/gate" >"$out" 2>&1 &
-	pid=$!
-	defer kill "$pid"
-	busywait 120000 grep -q halfway "$out" || { cat "$out"; fail "$name: streams never got halfway"; }
-	[ -z "$toggle" ] || "$NETBPF" redirect $toggle --cgroup "$cg" || fail "$name: redirect $toggle"
-	touch "$tmp/gate"
-	wait "$pid" || { cat "$out"; fail "$name: streams damaged"; }
-	assert_eq "$(grep -c "conns=200 tx_bytes=$((200 * bytes)) rx_bytes=$((200 * bytes))" "$out")" 2 \
-		"$name: bytes"
-	log "$name: $(tr '\n' ' ' <"$out")"
-}
-
 # Off for these connections' whole life: turned on only after they were opened.
-run off-to-on $((256 << 10)) "on --mode always"
+sc_pair200 off-to-on "$ns" 0 $((256 << 10)) "on --mode always"
 assert_eq "$(redirect_stat "$cg" inserted)" 0 "sockets inserted when turned on mid-stream"
 
 "$NETBPF" redirect off --cgroup "$cg"
 "$NETBPF" redirect on --cgroup "$cg" --mode always
-run redirected $((1 << 20))
+sc_pair200 redirected "$ns" 0 $((1 << 20))
 assert_eq "$(redirect_stat "$cg" inserted)" 400 "sockets inserted"
 assert_eq "$(redirect_stat "$cg" conns_no_peer)" 0 "connections without peer"
 # 200 MiB each way plus 200 32-byte headers: every byte took the bypass.
 assert_eq "$(redirect_stat "$cg" bytes_redirected)" $((2 * 209715200 + 200 * 32)) "bytes redirected"
 
-run on-to-off $((256 << 10)) off
+sc_pair200 on-to-off "$ns" 0 $((256 << 10)) off

@@ -20,25 +20,7 @@ redirect_setup
 mk_ns ns
 "$NETBPF" redirect on --cgroup "$cg"
 
-# run NAME PORT [toggle]: 200 connections to PORT, 256 KiB each way; toggle
-# redirect at halfway if asked.
-run() {
-	local name=$1 port=$2 toggle=${3:-} out=$tmp/$1.out pid bytes=$((256 << 10))
-	rm -f "$tmp/gate"
-	cg_exec "$cg" "$ns" "$SC" pair -a 127.0.0.1 -p "$port" -n 200 -b $bytes -m 1M -s "$RANDOM" \
-		-g "$tmp/gate" >"$out" 2>&1 &
-	pid=$!
-	defer kill "$pid"
-	busywait 120000 grep -q halfway "$out" || { cat "$out"; fail "$name: streams never got halfway"; }
-	[ -z "$toggle" ] || "$NETBPF" redirect $toggle --cgroup "$cg" || fail "$name: redirect $toggle"
-	touch "$tmp/gate"
-	wait "$pid" || { cat "$out"; fail "$name: streams damaged"; }
-	assert_eq "$(grep -c "conns=200 tx_bytes=$((200 * bytes)) rx_bytes=$((200 * bytes))" "$out")" 2 \
-		"$name: bytes"
-	log "$name: $(tr '\n' ' ' <"$out")"
-}
-
-run new 7160
+sc_pair200 new "$ns" 7160 $((256 << 10))
 assert_eq "$(redirect_stat "$cg" inserted)" 400 "new service: sockets inserted"
 assert_eq "$(redirect_stat "$cg" conns_no_peer)" 0 "new service: connections without peer"
 # 200 x 256 KiB each way plus 200 32-byte headers: every byte took the bypass.
@@ -57,9 +39,9 @@ learned() {
 busywait 10000 learned || fail "port 7161 not learned as tcp: $("$NETBPF" redirect status --cgroup "$cg")"
 
 ins=$(redirect_stat "$cg" inserted)
-run learned 7161
+sc_pair200 learned "$ns" 7161 $((256 << 10))
 assert_eq $(($(redirect_stat "$cg" inserted) - ins)) 24 "learned service: sockets inserted (probes)"
 assert_eq "$(redirect_stat "$cg" conns_probed)" 12 "learned service: probes"
 assert_eq "$(redirect_stat "$cg" conns_policy_tcp)" 188 "learned service: connections left to TCP"
 
-run learned-off 7161 off
+sc_pair200 learned-off "$ns" 7161 $((256 << 10)) off

@@ -19,6 +19,26 @@ redirect_setup() {
 	mk_cgroup cg
 	defer "$NETBPF" redirect off --cgroup "$cg"
 }
+# sc_pair200 NAME NS PORT BYTES [TOGGLE]: 200 streamcheck connections over 127.0.0.1:PORT
+# (0: any) in NS and the cgroup cg of redirect_setup, BYTES each way in messages of
+# up to 1 MiB, paused halfway while 'netbpf redirect TOGGLE --cgroup cg' runs (if
+# given); fails unless every stream arrived intact.
+sc_pair200() {
+	local name=$1 ns=$2 port=$3 bytes=$4 toggle=${5:-} out=$tmp/$1.out pid
+	rm -f "$tmp/gate"
+	cg_exec "$cg" "$ns" "$SC" pair -a 127.0.0.1 -p "$port" -n 200 -b "$bytes" -m 1M -s "$RANDOM" \
+		-g "$tmp/gate" >"$out" 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	busywait 120000 grep -q halfway "$out" || { cat "$out"; fail "$name: streams never got halfway"; }
+	# shellcheck disable=SC2086 # the words of $toggle are the command
+	[ -z "$toggle" ] || "$NETBPF" redirect $toggle --cgroup "$cg" || fail "$name: redirect $toggle"
+	touch "$tmp/gate"
+	wait "$pid" || { cat "$out"; fail "$name: streams damaged"; }
+	assert_eq "$(grep -c "conns=200 tx_bytes=$((200 * bytes)) rx_bytes=$((200 * bytes))" "$out")" 2 \
+		"$name: bytes"
+	log "$name: $(tr '\n' ' ' <"$out")"
+}
 # sc_transfer OUT SRV_CG SRV_NS SRV_ADDR CLI_CG CLI_NS CLI_ADDR PORT N BYTES [client args]:
 # N streamcheck connections with BYTES each way (output in OUT.server, OUT.client);
 # fails unless both ends got every byte intact and agree on the stream hashes.
