@@ -8,10 +8,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "common/addr.h"
 #include "common/argval.h"
 #include "cmd.h"
 #include "datapath/datapath.h"
+#include "datapath/rules.h"
 #include "bpf/datapath/datapath.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -38,14 +38,12 @@ static void usage(FILE *f)
 static int parse_rule(int argc, char **argv, struct nb_deny_key *k)
 {
 	unsigned long long port;
-	int plen;
 
 	memset(k, 0, sizeof(*k));
-	if (argc < 1 || addr_parse_cidr(argv[0], k->addr, &plen)) {
+	if (argc < 1 || rule_set_prefix(k, argv[0])) {
 		pr_warn("invalid CIDR '%s'\n", argc ? argv[0] : "");
 		return -1;
 	}
-	k->prefixlen = NB_DENY_KEY_FIXED_BITS + plen;
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc) {
 			pr_warn("'%s' needs a value\n", argv[i]);
@@ -93,9 +91,9 @@ static int list_rules(int fd)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
+		if (rule_is_marker(&key) || bpf_map_lookup_elem(fd, &key, &val))
 			continue;
-		addr_format_cidr(key.addr, key.prefixlen - NB_DENY_KEY_FIXED_BITS, cidr, sizeof(cidr));
+		rule_format_prefix(&key, cidr, sizeof(cidr));
 		if (gopt.json) {
 			json_obj_open(&j);
 			json_kv_str(&j, "cidr", cidr);
@@ -154,7 +152,7 @@ static int open_rules(char **argv)
 	err = datapath_dir(argv[optind], dir, sizeof(dir));
 	if (err)
 		return err;
-	fd = pin_open(dir, PIN_DENY);
+	fd = pin_open_map(dir, PIN_DENY, sizeof(struct nb_deny_key), sizeof(struct nb_deny_val));
 	if (fd < 0)
 		pr_warn("failed to open %s/%s: %s\n", dir, PIN_DENY, strerror(-fd));
 	return fd;
@@ -163,7 +161,6 @@ static int open_rules(char **argv)
 /* add and del: the same command line, one map operation apart. */
 static int edit_rule(int argc, char **argv, bool add)
 {
-	struct nb_deny_val val = {};
 	struct nb_deny_key key;
 	int ret = parse_args(argc, argv, add ? "add" : "del", &key), fd, err = 0;
 
@@ -172,8 +169,8 @@ static int edit_rule(int argc, char **argv, bool add)
 	fd = open_rules(argv);
 	if (fd < 0)
 		return CMD_FAIL;
-	if (add ? bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST) : bpf_map_delete_elem(fd, &key)) {
-		err = -errno;
+	err = add ? rule_add(fd, &key) : rule_del(fd, &key);
+	if (err) {
 		pr_warn("failed to %s rule: %s\n", add ? "add" : "delete",
 			err == -EEXIST ? "the rule exists already" :
 			err == -ENOENT ? "no such rule" : strerror(-err));
