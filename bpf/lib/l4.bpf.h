@@ -22,13 +22,16 @@ static __always_inline void l4_set_ports(struct pkt *p, const __be16 *ports)
 
 /*
  * Sets p->l4 and, for TCP and UDP, the ports; returns -1 when the transport header
- * is not readable. A header cut short still shows its ports when their 4 bytes
- * are there, so a port rule sees them (a tiny first fragment: RFC 1858).
+ * is not readable. The ports are read as soon as their 4 bytes are there, so a
+ * port rule sees them even when the rest of the header is cut off (a tiny first
+ * fragment: RFC 1858). Ports first, then the whole header: the other order has
+ * 6.12's verifier refine the offset's bounds into a contradiction ("REG
+ * INVARIANTS VIOLATION") on the path that re-reads the ports.
  */
 static __always_inline int l4_parse(const struct nb_cur *c, struct pkt *p)
 {
 	struct tcphdr thb, *th;
-	struct udphdr uhb, *uh;
+	struct udphdr uhb;
 	__be16 portsb[2], *ports;
 	__u8 icmpb[4];
 
@@ -40,18 +43,21 @@ static __always_inline int l4_parse(const struct nb_cur *c, struct pkt *p)
 	}
 	switch (p->ip_proto) {
 	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		ports = l4_ptr(c, p, sizeof(portsb), portsb);
+		if (!ports)
+			goto malformed;
+		l4_set_ports(p, ports);
+		if (p->ip_proto == IPPROTO_UDP) {
+			if (!l4_ptr(c, p, sizeof(uhb), &uhb))
+				goto malformed;
+			p->l4 = NB_L4_UDP;
+			return 0;
+		}
 		th = l4_ptr(c, p, sizeof(thb), &thb);
 		if (!th || th->doff < 5)
-			goto short_ports;
-		l4_set_ports(p, (__be16 *)th);
+			goto malformed;
 		p->l4 = NB_L4_TCP;
-		return 0;
-	case IPPROTO_UDP:
-		uh = l4_ptr(c, p, sizeof(uhb), &uhb);
-		if (!uh)
-			goto short_ports;
-		l4_set_ports(p, (__be16 *)uh);
-		p->l4 = NB_L4_UDP;
 		return 0;
 	case IPPROTO_ICMP:
 	case NEXTHDR_ICMP:
@@ -69,10 +75,6 @@ static __always_inline int l4_parse(const struct nb_cur *c, struct pkt *p)
 		p->l4 = NB_L4_OTHER;
 		return 0;
 	}
-short_ports:
-	ports = l4_ptr(c, p, sizeof(portsb), portsb);
-	if (ports)
-		l4_set_ports(p, ports);
 malformed:
 	p->l4 = NB_L4_MALFORMED;
 	return -1;
