@@ -15,7 +15,6 @@
 #include "sniff/sniff.bpf.h"
 
 #define PACKET_OUTGOING 4
-#define IP_MF_OFFSET    0x3fff
 #define TCP_FIN         0x01
 #define TCP_RST         0x04
 
