@@ -1,5 +1,9 @@
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 
@@ -22,6 +26,54 @@ void rule_format_prefix(const struct nb_deny_key *k, char *buf, size_t len)
 	int family = (k->family & ~NB_DENY_HIDDEN) == NB_DENY_IPV4 ? AF_INET : AF_INET6;
 
 	addr_format_prefix(family, k->addr, k->prefixlen - NB_DENY_KEY_FIXED_BITS, buf, len);
+}
+
+const char *rule_parse(int argc, char **argv, struct nb_deny_key *k)
+{
+	static char msg[128];
+	unsigned long port;
+	char *end;
+
+	memset(k, 0, sizeof(*k));
+	if (argc < 1 || rule_set_prefix(k, argv[0])) {
+		snprintf(msg, sizeof(msg), "invalid CIDR '%s'", argc ? argv[0] : "");
+		return msg;
+	}
+	for (int i = 1; i < argc; i += 2) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "port") && v) {
+			/* Decimal only, as every number netbpf reads: "010" is 10. */
+			errno = 0;
+			port = strtoul(v, &end, 10);
+			if (errno || *end || end == v || v[0] == '-' || v[0] == '+' || port < 1 || port > 65535) {
+				snprintf(msg, sizeof(msg), "invalid port '%s' (1-65535)", v);
+				return msg;
+			}
+			k->port = htons(port);
+		} else if (!strcmp(argv[i], "proto") && v) {
+			if (!strcmp(v, "tcp"))
+				k->proto = IPPROTO_TCP;
+			else if (!strcmp(v, "udp"))
+				k->proto = IPPROTO_UDP;
+			else {
+				snprintf(msg, sizeof(msg), "invalid proto '%s' (tcp or udp)", v);
+				return msg;
+			}
+		} else if (!strcmp(argv[i], "port") || !strcmp(argv[i], "proto")) {
+			snprintf(msg, sizeof(msg), "'%s' needs a value", argv[i]);
+			return msg;
+		} else {
+			snprintf(msg, sizeof(msg), "unknown rule word '%s' (port, proto)", argv[i]);
+			return msg;
+		}
+	}
+	return NULL;
+}
+
+const char *rule_proto_name(__u8 proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "any";
 }
 
 bool rule_is_marker(const struct nb_deny_key *k)
