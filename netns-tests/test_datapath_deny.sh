@@ -12,6 +12,12 @@ mk_ns B
 veth_pair "$A" va 10.78.0.1/24 "$B" vb 10.78.0.2/24
 ip -n "$A" addr add fd78::1/64 dev va nodad
 ip -n "$B" addr add fd78::2/64 dev vb nodad
+# Permanent neighbours: no neighbour solicitation from a denied source adds to (or,
+# dropped, stands in for) the echo requests the rule hits are counted against.
+ip -n "$B" neigh replace fd78::1 lladdr "$(mac_of "$A" va)" dev vb nud permanent
+ip -n "$A" neigh replace fd78::2 lladdr "$(mac_of "$B" vb)" dev va nud permanent
+ip -n "$B" neigh replace 10.78.0.1 lladdr "$(mac_of "$A" va)" dev vb nud permanent
+ip -n "$A" neigh replace 10.78.0.2 lladdr "$(mac_of "$B" vb)" dev va nud permanent
 nsx "$A" "$NETBPF" -q up va
 defer nsx "$A" "$NETBPF" down va
 
