@@ -164,20 +164,25 @@ static void iface_family(FILE *f, const struct scrape *s, const char *name, cons
 	}
 }
 
+/* Each slot kind as two families: packets, then bytes. */
 static void write_datapath(FILE *f, const struct scrape *s)
 {
-	iface_family(f, s, "netbpf_packets_total",
-		     "Packets seen by a datapath hook, by network-layer class.", SLOT_L3, false);
-	iface_family(f, s, "netbpf_bytes_total",
-		     "Bytes seen by a datapath hook, by network-layer class.", SLOT_L3, true);
-	iface_family(f, s, "netbpf_l4_packets_total",
-		     "IP packets seen by a datapath hook, by transport-layer class.", SLOT_L4, false);
-	iface_family(f, s, "netbpf_l4_bytes_total",
-		     "Bytes of IP packets seen by a datapath hook, by transport-layer class.", SLOT_L4, true);
-	iface_family(f, s, "netbpf_verdict_packets_total",
-		     "Packets by the verdict of a datapath hook.", SLOT_VERDICT, false);
-	iface_family(f, s, "netbpf_verdict_bytes_total",
-		     "Bytes by the verdict of a datapath hook.", SLOT_VERDICT, true);
+	static const struct {
+		enum slot_kind kind;
+		const char *packets, *packets_help, *bytes, *bytes_help;
+	} fams[] = {
+		{ SLOT_L3, "netbpf_packets_total", "Packets seen by a datapath hook, by network-layer class.",
+		  "netbpf_bytes_total", "Bytes seen by a datapath hook, by network-layer class." },
+		{ SLOT_L4, "netbpf_l4_packets_total", "IP packets seen by a datapath hook, by transport-layer class.",
+		  "netbpf_l4_bytes_total", "Bytes of IP packets seen by a datapath hook, by transport-layer class." },
+		{ SLOT_VERDICT, "netbpf_verdict_packets_total", "Packets by the verdict of a datapath hook.",
+		  "netbpf_verdict_bytes_total", "Bytes by the verdict of a datapath hook." },
+	};
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		iface_family(f, s, fams[i].packets, fams[i].packets_help, fams[i].kind, false);
+		iface_family(f, s, fams[i].bytes, fams[i].bytes_help, fams[i].kind, true);
+	}
 }
 
 /* One counter of struct redirect_stats (or the socket gauge) per cgroup. */
