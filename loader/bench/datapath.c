@@ -24,6 +24,7 @@
 
 #include "bench_allkinds.skel.h"
 #include "bench_pass.skel.h"
+#include "bench_stages.skel.h"
 #include "bench_tailcall.skel.h"
 #include "tc.skel.h"
 #include "xdp.skel.h"
@@ -34,7 +35,8 @@
 
 enum {
 	PROG_FLOOR, PROG_XDP0, PROG_XDP, PROG_XDP1K, PROG_XDP1K4, PROG_OLD0, PROG_OLD, PROG_OLD1K,
-	PROG_TAIL, PROG_TC_FLOOR, PROG_TC, N_PROGS
+	PROG_TAIL, PROG_S_CALLS, PROG_S_L2, PROG_S_L3, PROG_S_L4, PROG_S_MATCH, PROG_TC_FLOOR,
+	PROG_TC, N_PROGS
 };
 enum rule_set { RULES_NONE, RULES_ONE, RULES_1K, RULES_1K_KINDS };
 
@@ -60,11 +62,13 @@ enum { PKT_TCP4, PKT_UDP6_EXT, PKT_DENY, N_PKTS };
 static const char *const prog_names[N_PROGS] = {
 	"xdp empty (floor)", "xdp, no rules", "xdp, 1 rule", "xdp, 1000 rules",
 	"xdp, 1000 4 kinds", "before, no rules", "before, 1 rule", "before, 1000",
-	"xdp tail calls", "tc empty (floor)", "tc ingress",
+	"xdp tail calls", "5 empty calls", "parse_l2", "+ parse_l3", "+ parse_l4",
+	"+ match (0 rules)", "tc empty (floor)", "tc ingress",
 };
 static const char *const prog_keys[N_PROGS] = {
 	"floor", "xdp_norules", "xdp", "xdp_1000", "xdp_1000_kinds", "allkinds_norules",
-	"allkinds", "allkinds_1000", "xdp_tailcall", "tc_floor", "tc_ingress",
+	"allkinds", "allkinds_1000", "xdp_tailcall", "calls", "stage_l2", "stage_l3", "stage_l4",
+	"stage_match", "tc_floor", "tc_ingress",
 };
 /* The floor each program is measured against: the empty program of its hook. */
 static int floor_of(int prog)
@@ -86,6 +90,11 @@ static const __u32 expect[N_PROGS][N_PKTS] = {
 	[PROG_OLD]      = { XDP_PASS, XDP_PASS, XDP_DROP },
 	[PROG_OLD1K]    = { XDP_PASS, XDP_PASS, XDP_DROP },
 	[PROG_TAIL]     = { XDP_PASS, XDP_PASS, XDP_DROP },
+	[PROG_S_CALLS]  = { XDP_PASS, XDP_PASS, XDP_PASS },
+	[PROG_S_L2]     = { XDP_PASS, XDP_PASS, XDP_PASS },
+	[PROG_S_L3]     = { XDP_PASS, XDP_PASS, XDP_PASS },
+	[PROG_S_L4]     = { XDP_PASS, XDP_PASS, XDP_PASS },
+	[PROG_S_MATCH]  = { XDP_PASS, XDP_PASS, XDP_PASS },
 	[PROG_TC_FLOOR] = { TC_UNSPEC, TC_UNSPEC, TC_UNSPEC },
 	[PROG_TC]       = { TC_UNSPEC, TC_UNSPEC, TC_UNSPEC },
 };
@@ -93,6 +102,7 @@ static const __u32 expect[N_PROGS][N_PKTS] = {
 struct dp {
 	struct bench_pass *pass;
 	struct bench_tailcall *tail;
+	struct bench_stages *stages;
 	void *pipe[N_PIPES]; /* struct xdp or struct bench_allkinds */
 	struct tc *tc;
 	int fd[N_PROGS];
@@ -205,6 +215,13 @@ static int dp_load(struct dp *d)
 	/* The bench's objects must not share the datapath's pinned maps (rules, counters). */
 	if ((err = pin_clear_paths(d->tail->obj)) || (err = bench_tailcall__load(d->tail)))
 		goto fail;
+	what = "bench_stages";
+	d->stages = bench_stages__open();
+	if (!d->stages)
+		goto fail;
+	unpin_maps(d->stages->obj);
+	if ((err = bench_stages__load(d->stages)))
+		goto fail;
 	what = "xdp pipelines with their rules";
 	for (size_t i = 0; i < N_PIPES; i++)
 		if ((err = pipe_load(d, i)))
@@ -219,6 +236,11 @@ static int dp_load(struct dp *d)
 	if ((err = deny_rule_add(d->tail->obj)))
 		goto fail;
 	d->fd[PROG_FLOOR] = bpf_program__fd(d->pass->progs.bench_pass);
+	d->fd[PROG_S_CALLS] = bpf_program__fd(d->stages->progs.stage_calls);
+	d->fd[PROG_S_L2] = bpf_program__fd(d->stages->progs.stage_l2);
+	d->fd[PROG_S_L3] = bpf_program__fd(d->stages->progs.stage_l3);
+	d->fd[PROG_S_L4] = bpf_program__fd(d->stages->progs.stage_l4);
+	d->fd[PROG_S_MATCH] = bpf_program__fd(d->stages->progs.stage_match);
 	d->fd[PROG_TAIL] = bpf_program__fd(d->tail->progs.tail_l2);
 	d->fd[PROG_TC_FLOOR] = bpf_program__fd(d->pass->progs.bench_pass_tc);
 	d->fd[PROG_TC] = bpf_program__fd(d->tc->progs.tc_ingress);
@@ -232,6 +254,7 @@ static void dp_destroy(struct dp *d)
 {
 	bench_pass__destroy(d->pass);
 	bench_tailcall__destroy(d->tail);
+	bench_stages__destroy(d->stages);
 	for (size_t i = 0; i < N_PIPES; i++) {
 		if (pipes[i].before)
 			bench_allkinds__destroy(d->pipe[i]);
@@ -365,6 +388,19 @@ static void report_table(struct dp *d, const struct bench_datapath_opts *o, cons
 		printf("%s %s %+.0f (%.2fx)", k ? "," : "", pkt_names[k], b - a, b / a);
 	}
 	printf("\n");
+	/* Each stage's cost is what cutting the pipeline after it adds to the cut before. */
+	printf("stage costs, ns/packet (pipeline with no rules cut after each stage):\n");
+	for (int k = 0; k < N_PKTS; k++) {
+		double fl = median_of(d, o, PROG_FLOOR, k);
+		double cut[] = { fl, median_of(d, o, PROG_S_L2, k), median_of(d, o, PROG_S_L3, k),
+				 median_of(d, o, PROG_S_L4, k), median_of(d, o, PROG_S_MATCH, k),
+				 median_of(d, o, PROG_XDP0, k) };
+
+		printf("  %-16s 5 empty calls %+.0f; parse_l2 %+.0f, parse_l3 %+.0f, parse_l4 %+.0f, "
+		       "match_rules %+.0f, account %+.0f\n", pkt_names[k],
+		       median_of(d, o, PROG_S_CALLS, k) - fl, cut[1] - cut[0], cut[2] - cut[1],
+		       cut[3] - cut[2], cut[4] - cut[3], cut[5] - cut[4]);
+	}
 	report_targets(d, o);
 }
 
