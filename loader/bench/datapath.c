@@ -219,8 +219,7 @@ static int dp_load(struct dp *d)
 	d->stages = bench_stages__open();
 	if (!d->stages)
 		goto fail;
-	unpin_maps(d->stages->obj);
-	if ((err = bench_stages__load(d->stages)))
+	if ((err = pin_clear_paths(d->stages->obj)) || (err = bench_stages__load(d->stages)))
 		goto fail;
 	what = "xdp pipelines with their rules";
 	for (size_t i = 0; i < N_PIPES; i++)
