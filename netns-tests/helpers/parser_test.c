@@ -363,7 +363,7 @@ static void expect_kind(const char *name, __u32 kind, bool used)
 /* A later UDP fragment from src: its port is hidden, so only markers can drop it. */
 static void udp_frag(struct pkt *p, const char *src)
 {
-	eth(p, ETH_P_IP), ip4(p, IPPROTO_UDP, 0, 185, src), zeros(p, 8);
+	pkt_eth(p, ETH_P_IP), pkt_ip4(p, IPPROTO_UDP, src, NULL, 0, 185), pkt_zeros(p, 8);
 }
 
 /*
@@ -394,7 +394,7 @@ static void test_rule_kinds(void)
 		expect_kind(name, kinds[i].kind, false);
 		add_rule("10.0.3.0/24", kinds[i].proto, kinds[i].port);
 		snprintf(name, sizeof(name), "kind %s: matches once added", kinds[i].what);
-		eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0, src), udp(&p, 1, 53);
+		pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, src, NULL, 0, 0), pkt_udp(&p, 1, 53);
 		expect_xdp(name, &p, NB_L3_IPV4, NB_L4_UDP, NB_DROP);
 		snprintf(name, sizeof(name), "kind %s: set by its first rule", kinds[i].what);
 		expect_kind(name, kinds[i].kind, true);
@@ -405,17 +405,17 @@ static void test_rule_kinds(void)
 		add_rule("10.0.4.0/24", kinds[i].proto, kinds[i].port);
 		del_rule("10.0.3.0/24", kinds[i].proto, kinds[i].port);
 		snprintf(name, sizeof(name), "kind %s: deleted rule no longer matches", kinds[i].what);
-		eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0, src), udp(&p, 1, 53);
+		pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, src, NULL, 0, 0), pkt_udp(&p, 1, 53);
 		expect_xdp(name, &p, NB_L3_IPV4, NB_L4_UDP, NB_PASS);
 		snprintf(name, sizeof(name), "kind %s: the other rule still matches", kinds[i].what);
-		eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0, "10.0.4.1"), udp(&p, 1, 53);
+		pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.4.1", NULL, 0, 0), pkt_udp(&p, 1, 53);
 		expect_xdp(name, &p, NB_L3_IPV4, NB_L4_UDP, NB_DROP);
 		snprintf(name, sizeof(name), "kind %s: the other rule, hidden port", kinds[i].what);
 		udp_frag(&p, "10.0.4.1");
 		expect_xdp(name, &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_DROP);
 		del_rule("10.0.4.0/24", kinds[i].proto, kinds[i].port);
 		snprintf(name, sizeof(name), "kind %s: last rule deleted, passes", kinds[i].what);
-		eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0, "10.0.4.1"), udp(&p, 1, 53);
+		pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.4.1", NULL, 0, 0), pkt_udp(&p, 1, 53);
 		expect_xdp(name, &p, NB_L3_IPV4, NB_L4_UDP, NB_PASS);
 		snprintf(name, sizeof(name), "kind %s: cleared with its last rule", kinds[i].what);
 		expect_kind(name, kinds[i].kind, false);
