@@ -48,8 +48,13 @@ exchange() { # name args...
 	local name=$1; shift
 	nc_http_once "$ns" 127.0.0.1 8080
 	sniff_start "$ns" "$tmp/$name" lo --source wire "$@"
-	nsx "$ns" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; printf "%s" "$1" >&3; head -c "$2" <&3' \
-		_ "$request" ${#NC_HTTP_RESPONSE} >"$tmp/$name.resp"
+	# One write(2) (cat of a small file), so the request is one segment: this test is
+	# about redaction; bash's printf may write a line at a time, and the wire source
+	# can then miss a later segment of the request (seen: req_body_bytes 0 in about
+	# 1 run of 10), a sniffer defect of its own, recorded in the issue tracker.
+	printf '%s' "$request" >"$tmp/request"
+	nsx "$ns" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; cat "$1" >&3; head -c "$2" <&3' \
+		_ "$tmp/request" ${#NC_HTTP_RESPONSE} >"$tmp/$name.resp"
 	assert_eq "$(cat "$tmp/$name.resp")" "$NC_HTTP_RESPONSE" "$name: response"
 	wait $NC_PID || true
 	busywait 5000 grep -q . "$tmp/$name" || true
