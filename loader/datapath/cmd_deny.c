@@ -14,6 +14,7 @@
 #include "datapath/datapath.h"
 #include "bpf/datapath/datapath.h"
 #include "common/json.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/pin.h"
 
@@ -117,13 +118,13 @@ static int list_rules(int fd, const char *ifname)
 	return 0;
 }
 
+static int deny_locked(const char *verb, const char *ifname, const struct nb_deny_key *rule);
+
 int do_deny(int argc, char **argv)
 {
-	struct nb_deny_key key;
-	struct nb_deny_val val = {};
-	char dir[256];
+	struct nb_deny_key key = {};
 	const char *verb;
-	int fd, err = 0;
+	int err;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -147,16 +148,31 @@ int do_deny(int argc, char **argv)
 	}
 	if (strcmp(verb, "list") && parse_rule(argc - 3, argv + 3, &key))
 		return -1;
-	err = datapath_dir(argv[2], dir, sizeof(dir));
+	if ((err = lock_take()))
+		return err;
+	err = deny_locked(verb, argv[2], &key);
+	lock_release();
+	return err;
+}
+
+static int deny_locked(const char *verb, const char *ifname, const struct nb_deny_key *rule)
+{
+	struct nb_deny_key key = *rule;
+	struct nb_deny_val val = {};
+	char dir[256];
+	int fd, err;
+
+	err = datapath_dir(ifname, dir, sizeof(dir));
 	if (err)
 		return err;
-	fd = pin_open(dir, PIN_DENY);
+	fd = pin_open_map(dir, PIN_DENY, sizeof(key), sizeof(val));
 	if (fd < 0) {
-		pr_warn("failed to open %s/%s: %s\n", dir, PIN_DENY, strerror(-fd));
+		if (fd != -EPROTO)
+			pr_warn("failed to open %s/%s: %s\n", dir, PIN_DENY, strerror(-fd));
 		return fd;
 	}
 	if (!strcmp(verb, "list")) {
-		err = list_rules(fd, argv[2]);
+		err = list_rules(fd, ifname);
 	} else if (!strcmp(verb, "add")) {
 		if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST)) {
 			err = -errno;

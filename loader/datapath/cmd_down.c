@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "datapath/datapath.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/pin.h"
 
@@ -49,17 +50,16 @@ int do_down(int argc, char **argv)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (all && optind == argc) {
-		if (pin_check_bpffs())
-			return -1;
-		return pin_for_each(1, down_one, NULL);
-	}
-	if (all || optind != argc - 1) {
+	if ((all && optind != argc) || (!all && optind != argc - 1)) {
 		pr_warn("down needs one interface or --all (see 'netbpf down --help')\n");
 		return -1;
 	}
-	err = datapath_dir(argv[optind], dir, sizeof(dir));
-	if (err)
+	if ((err = lock_take()))
 		return err;
-	return down_one(dir, 0, argv[optind], NULL);
+	if (all)
+		err = pin_for_each(1, down_one, NULL);
+	else if (!(err = datapath_dir(argv[optind], dir, sizeof(dir))))
+		err = down_one(dir, 0, argv[optind], NULL);
+	lock_release();
+	return err;
 }

@@ -118,7 +118,7 @@ int do_stats(int argc, char **argv)
 	};
 	struct nb_hook_stats sum[NB_HOOK_MAX];
 	struct nb_state st = {};
-	const char *bypass;
+	char bypass[24] = "";
 	double watch = 0;
 	char dir[256];
 	int c, fd, err;
@@ -143,11 +143,13 @@ int do_stats(int argc, char **argv)
 		return err;
 	fd = pin_open_map(dir, PIN_STATS, sizeof(__u32), sizeof(struct nb_hook_stats));
 	if (fd < 0) {
-		pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
+		if (fd != -EPROTO)
+			pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
 		return fd;
 	}
-	state_load(dir, &st);
-	bypass = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
+	/* The bypass by cgroup id, as redirect_print_stats() accepts it. */
+	if (!state_load(dir, &st) && st.redirect_cgid)
+		snprintf(bypass, sizeof(bypass), "%llu", (unsigned long long)st.redirect_cgid);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	do {
@@ -157,9 +159,9 @@ int do_stats(int argc, char **argv)
 			break;
 		}
 		if (gopt.json)
-			print_json(argv[optind], sum, bypass);
+			print_json(argv[optind], sum, bypass[0] ? bypass : NULL);
 		else
-			print_text(argv[optind], sum, bypass);
+			print_text(argv[optind], sum, bypass[0] ? bypass : NULL);
 		fflush(stdout);
 		if (watch > 0 && !exiting)
 			usleep(watch * 1e6);

@@ -8,6 +8,7 @@
 #include "common/argval.h"
 #include "cmd.h"
 #include "common/json.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "redirect/redirect.h"
 
@@ -16,8 +17,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: netbpf redirect on [--cgroup PATH] [--cross-netns] [--addr ADDR[/PLEN]] [--port PORT]\n"
 		"                          [--apply-bytes N]\n"
-		"       netbpf redirect off [--cgroup PATH]\n"
-		"       netbpf redirect status [--cgroup PATH] [--json]\n"
+		"       netbpf redirect off [--cgroup PATH|ID]\n"
+		"       netbpf redirect status [--cgroup PATH|ID] [--json]\n"
 		"\n"
 		"Bypass the TCP/IP stack for TCP connections whose two ends are sockets of\n"
 		"processes in the cgroup: sockops inserts both ends into a SOCKHASH when the\n"
@@ -25,9 +26,11 @@ static void usage(FILE *f)
 		"into the peer's receive queue. Connections opened before 'on' are left alone;\n"
 		"after 'off' the bypassed ones keep their bypass until they close.\n"
 		"\n"
-		"  --cgroup PATH    cgroup v2 directory (on: default the cgroup2 mount root;\n"
-		"                   off, status: default every cgroup with the bypass on,\n"
-		"                   also those whose cgroup was removed)\n"
+		"  --cgroup PATH    cgroup v2 directory, or its id (digits only; 'status'\n"
+		"                   shows it): the only name left of a removed cgroup\n"
+		"                   (on: default the cgroup2 mount root; off, status:\n"
+		"                   default every cgroup with the bypass on, also those\n"
+		"                   whose cgroup was removed)\n"
 		"  --cross-netns    also bypass connections between two network namespaces\n"
 		"                   (containers on one host): their data then skips the veth,\n"
 		"                   its XDP/tc programs, deny rules, counters and qdiscs\n"
@@ -43,6 +46,36 @@ static void usage(FILE *f)
 		"  netbpf redirect on --cgroup /sys/fs/cgroup/unified/app --port 6379\n"
 		"  netbpf redirect status --json\n"
 		"  netbpf redirect off --cgroup /sys/fs/cgroup/unified/app\n");
+}
+
+static int status(const char *cgroup, bool json)
+{
+	char dir[512];
+	uint64_t cgid;
+	struct json j;
+	int n;
+
+	if (!json)
+		return redirect_print_stats(cgroup, NULL) < 0 ? -1 : 0;
+	/* A cgroup that cannot be used fails before '{': nothing on stdout. */
+	if (cgroup && (n = redirect_cgroup_dir(cgroup, &cgid, dir, sizeof(dir))))
+		return n;
+	json_init(&j, stdout);
+	json_obj_open(&j);
+	json_key(&j, "redirect");
+	n = redirect_print_stats(cgroup, &j);
+	json_obj_close(&j);
+	json_end_line(&j);
+	return n < 0 ? -1 : 0;
+}
+
+static int run(const char *sub, const struct redirect_opts *o, bool json)
+{
+	if (!strcmp(sub, "on"))
+		return redirect_on(o);
+	if (!strcmp(sub, "off"))
+		return redirect_off(o->cgroup);
+	return status(o->cgroup, json);
 }
 
 int do_redirect(int argc, char **argv)
@@ -61,7 +94,6 @@ int do_redirect(int argc, char **argv)
 	unsigned long long v;
 	bool json = gopt.json, filters;
 	const char *sub;
-	struct json j;
 	int c, n;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -96,26 +128,17 @@ int do_redirect(int argc, char **argv)
 		return -EINVAL;
 	}
 	filters = o.cross_netns || o.filter_addr || o.filter_port || o.apply_bytes;
-
-	if (!strcmp(sub, "on"))
-		return redirect_on(&o);
-	if (filters) {
+	if (strcmp(sub, "on") && strcmp(sub, "off") && strcmp(sub, "status")) {
+		pr_warn("unknown redirect command '%s': expected on, off or status\n", sub);
+		return -EINVAL;
+	}
+	if (filters && strcmp(sub, "on")) {
 		pr_warn("--cross-netns, --addr, --port and --apply-bytes only go with 'redirect on'\n");
 		return -EINVAL;
 	}
-	if (!strcmp(sub, "off"))
-		return redirect_off(o.cgroup);
-	if (!strcmp(sub, "status")) {
-		if (!json)
-			return redirect_print_stats(o.cgroup, NULL) < 0;
-		json_init(&j, stdout);
-		json_obj_open(&j);
-		json_key(&j, "redirect");
-		n = redirect_print_stats(o.cgroup, &j);
-		json_obj_close(&j);
-		json_end_line(&j);
-		return n < 0;
-	}
-	pr_warn("unknown redirect command '%s': expected on, off or status\n", sub);
-	return -EINVAL;
+	if ((n = lock_take()))
+		return n;
+	n = run(sub, &o, json);
+	lock_release();
+	return n;
 }
