@@ -347,7 +347,8 @@ nb_none() {
 		[ ! -e "$(pin_dir "$1" "$2")" ]
 }
 # nb_complete NS IFACE: one whole install: every pin, and exactly the three programs
-# status names attached (bpftool net), XDP among them (ip link).
+# status names attached (bpftool net), XDP among them (ip link). For `up --tc clsact`:
+# Debian 12's bpftool does not list TCX links.
 nb_complete() {
 	local dir p ids
 	dir=$(pin_dir "$1" "$2")
