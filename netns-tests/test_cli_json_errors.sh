@@ -42,7 +42,7 @@ json_fails deny add va 10.0.0.0/8
 json_fails down va
 json_fails up nope0
 json_ok clean
-json_ok redirect status
+json_ok redirect status --cgroup "$cg"
 
 json_ok up va
 json_ok status

@@ -18,11 +18,11 @@ assert_eq "$(jq -r '.redirect[0] | "\(.cgroup) \(.attached)"' <<<"$json")" "$cg 
 rmdir "$cg"
 
 detached() {
-	"$NETBPF" redirect status --json | jq -e --argjson id "$cgid" \
+	"$NETBPF" redirect status --cgroup "$cgid" --json | jq -e --argjson id "$cgid" \
 		'.redirect[] | select(.cgroup_id == $id) | .cgroup == null and .attached == false'
 }
-busywait 10000 detached || fail "status of the removed cgroup: $("$NETBPF" redirect status --json)"
-assert_contains "$("$NETBPF" redirect status 2>&1)" "detached: the cgroup is gone" "text status"
+busywait 10000 detached || fail "status of the removed cgroup: $("$NETBPF" redirect status --cgroup "$cgid" --json)"
+assert_contains "$("$NETBPF" redirect status --cgroup "$cgid" 2>&1)" "detached: the cgroup is gone" "text status"
 assert_fails_with "named by its id" "$NETBPF" redirect off --cgroup "$cg"
 "$NETBPF" redirect off --cgroup "$cgid"
 [ ! -e "$pins" ] || fail "off by id left $pins"
