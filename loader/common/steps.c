@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* sigabbrev_np */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
