@@ -13,6 +13,7 @@
 #include "bench/redirect.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/priv.h"
 
 static void usage(FILE *f)
 {
@@ -180,6 +181,8 @@ static int do_bench_redirect(int argc, char **argv)
 	}
 	if (extra_args(argc, argv) || (o.external && !ext_available()))
 		return 2;
+	if (priv_check())
+		return 1;
 	catch_signals();
 	return bench_redirect(&o);
 }
@@ -216,6 +219,8 @@ static int do_bench_datapath(int argc, char **argv)
 	}
 	if (extra_args(argc, argv))
 		return 2;
+	if (priv_check())
+		return 1;
 	return bench_datapath(&o);
 }
 

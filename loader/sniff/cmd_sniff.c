@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/priv.h"
 #include "sniff/merge.h"
 
 #define MAX_LINE    8192
@@ -155,6 +156,8 @@ int do_sniff(int argc, char **argv)
 		pr_warn("sniff needs exactly one interface (see 'netbpf sniff --help')\n");
 		return 1;
 	}
+	if (priv_check())
+		return 1;
 	ifindex = if_nametoindex(argv[optind]);
 	if (!ifindex) {
 		pr_warn("failed to find interface '%s': %s\n", argv[optind], strerror(errno));

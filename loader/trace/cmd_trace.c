@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/priv.h"
 #include "trace/attach.h"
 #include "bench/trace.h"
 #include "trace/report.h"
@@ -269,6 +270,8 @@ int do_trace(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return -EINVAL;
+	if (priv_check())
+		return -EPERM;
 	if (o.bench)
 		return trace_bench(o.repeat, gopt.json);
 	set = calloc(1, sizeof(*set));
