@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Pinned maps of another netbpf version (other key/value sizes, another state
-# format) are refused with one clear line, never read into netbpf's structs.
+# format) are refused with one clear line, never read into netbpf's structs, and
+# never removed while attached; once their device is gone they are stale pins.
 #
 #   ns A: va <-- veth --> ns B: vb
 . "$(dirname "$0")/lib.sh"
-need nsenter bpftool
+need nsenter bpftool tc
 
 mk_ns A
 mk_ns B
@@ -12,6 +13,9 @@ veth_pair "$A" va 10.90.0.1/24 "$B" vb -
 defer nsx "$A" "$NETBPF" down va
 nsx "$A" "$NETBPF" -q up va
 dir=$(pin_dir "$A" va)
+# `down` leaves another version's pins alone while they are attached: unpinned by
+# hand (the links detach once nothing holds them).
+defer rm -rf "$dir"
 
 # one_line_refusal NEEDLE CMD...: fails with exit 1 and exactly one line naming NEEDLE
 one_line_refusal() {
@@ -42,3 +46,11 @@ rm "$dir/netbpf_state"
 bpftool map create "$dir/netbpf_state" type array key 4 value "$size" entries 1 name netbpf_state
 bpftool map update pinned "$dir/netbpf_state" key 0 0 0 0 value $(printf '9 %.0s' $(seq "$size"))
 one_line_refusal "state format 151587081, this netbpf reads" nsx "$A" "$NETBPF" up va
+
+# Once the device is gone, they describe nothing attached: the next `up` of that name
+# (a namespace reusing the inode number looks the same) removes them and installs.
+ip -n "$A" link del va
+veth_pair "$A" va 10.90.1.1/24 "$B" vc -
+out=$(nsx "$A" "$NETBPF" up va --tc clsact 2>&1) || fail "up over dead pins of another version: $out"
+assert_contains "$out" "netbpf up on va" "up over dead pins of another version"
+nb_complete "$A" va || fail "no whole install over dead pins of another version"

@@ -368,15 +368,56 @@ static void detach_xdp_prog(const char *dir, const struct nb_state *st)
 	close(fd);
 }
 
+/* The ifindex dir's XDP link is attached to; 0 when none. Reads no state: works on any version's pins. */
+static __u32 link_ifindex(const char *dir)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li), ifindex = 0;
+	int fd = pin_open(dir, PIN_XDP);
+
+	/* The kernel zeroes a link's ifindex when its device goes away. */
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &li, &len))
+		ifindex = li.xdp.ifindex;
+	if (fd >= 0)
+		close(fd);
+	return ifindex;
+}
+
+/* state_load() without its message, for callers that only ask what the pins are. */
+static int state_peek(const char *dir, struct nb_state *st)
+{
+	int err;
+
+	log_silence(true);
+	err = state_load(dir, st);
+	log_silence(false);
+	return err;
+}
+
+/*
+ * Pins of another netbpf version are left alone while their XDP link is attached
+ * (someone uses them; state_load says why, -EPROTO). Once their device is gone
+ * nothing of them is attached any more and they go like any stale pins: else a
+ * namespace that reuses the dead one's inode number could never use that name.
+ */
+static int foreign_in_use(const char *dir)
+{
+	struct nb_state st;
+
+	if (state_peek(dir, &st) != -EPROTO || !link_ifindex(dir))
+		return 0;
+	return state_load(dir, &st);
+}
+
 int datapath_down(const char *dir)
 {
 	struct nb_state st = {};
 	int err;
 
-	/* Without a readable state only links can be found; a foreign version's state stops here. */
-	err = state_load(dir, &st);
-	if (err == -EPROTO)
+	if ((err = foreign_in_use(dir)))
 		return err;
+	/* Without a readable state only links can be found. */
+	err = state_peek(dir, &st);
 	if (!err && st.tc_mode == TC_MODE_CLSACT) {
 		clsact_detach(&st, pinned_prog_id(dir, PIN_TC_IN), pinned_prog_id(dir, PIN_TC_EG));
 	} else {
@@ -385,6 +426,8 @@ int datapath_down(const char *dir)
 	}
 	if (!err && st.xdp_netlink)
 		detach_xdp_prog(dir, &st);
+	if (err)
+		memset(&st, 0, sizeof(st)); /* another version's: nothing in it is ours */
 	detach_link(dir, PIN_XDP);
 	if (st.redirect_cgid)
 		redirect_off_id(st.redirect_cgid);
@@ -396,25 +439,19 @@ int datapath_down(const char *dir)
 
 __u32 datapath_live(const char *dir)
 {
-	struct bpf_link_info li = {};
 	struct nb_state st = {};
-	__u32 len = sizeof(li), ifindex = 0;
+	__u32 ifindex = 0;
 	const char *mode;
 	int fd;
 
 	/* An `up` that never finished (killed) is not live, whatever it attached. */
-	if (state_load(dir, &st) || !st.up_time)
+	if (state_peek(dir, &st) || !st.up_time)
 		return 0;
-	if (st.xdp_netlink) {
-		fd = pin_open(dir, PIN_XDP_PROG);
-		if (fd >= 0 && prog_id_of(fd) == xdp_query(st.ifindex, &mode))
-			ifindex = st.ifindex;
-	} else {
-		fd = pin_open(dir, PIN_XDP);
-		/* The kernel zeroes a link's ifindex when its device goes away. */
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &li, &len))
-			ifindex = li.xdp.ifindex;
-	}
+	if (!st.xdp_netlink)
+		return link_ifindex(dir);
+	fd = pin_open(dir, PIN_XDP_PROG);
+	if (fd >= 0 && prog_id_of(fd) == xdp_query(st.ifindex, &mode))
+		ifindex = st.ifindex;
 	if (fd >= 0)
 		close(fd);
 	return ifindex;
@@ -462,13 +499,13 @@ int datapath_find(const char *ifname, __u32 ifindex, char *dir, size_t len)
 	char name[IF_NAMESIZE], moved[256];
 	__u32 at;
 
-	struct nb_state st;
+	int err;
 
 	if (pin_dir(ifname, dir, len))
 		return -ENAMETOOLONG;
 	if (!access(dir, F_OK)) {
-		if (state_load(dir, &st) == -EPROTO)
-			return -EPROTO; /* another version's: neither ours to use nor to remove */
+		if ((err = foreign_in_use(dir)))
+			return err;
 		at = datapath_live(dir);
 		if (at == ifindex)
 			return 0;
