@@ -206,16 +206,6 @@ static int report_each(const char *dir, uint64_t cgid, void *ctx)
 	return 0;
 }
 
-static int report_each(const char *dir, uint64_t cgid, void *ctx)
-{
-	struct report *r = ctx;
-	int err = report_one(dir, cgid, r);
-
-	if (err && !r->err)
-		r->err = err;
-	return 0;
-}
-
 int redirect_print_stats(const char *cgroup, struct json *j)
 {
 	struct report r = { .j = j };
