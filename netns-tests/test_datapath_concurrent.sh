@@ -2,9 +2,18 @@
 # Concurrent commands on one interface never destroy each other's work: 10 loops
 # of `up`, `down` and `stats` run at once for 30 s (NB_STRESS_SECS), then the
 # interface has exactly one whole install or nothing, witnessed by ip, tc, bpftool
-# and the pins, and no command failed other than with "not up".
+# and the pins, and no command failed other than with "not up". Runs with a bpffs
+# of its own (see below).
 #
 #   ns A: va 10.86.0.1 <-- veth --> ns B: vb
+# Every command that touches these pins must be one that takes the lock: builds of
+# netbpf from before it (an older `netbpf clean` removes pins that look unfinished)
+# may run on this machine, so the storm runs in a mount namespace of its own with a
+# bpffs of its own.
+if [ -z "${NB_OWN_BPFFS:-}" ]; then
+	exec env NB_OWN_BPFFS=1 unshare -m --propagation private bash "$0" "$@"
+fi
+mount -t bpf bpf /sys/fs/bpf
 . "$(dirname "$0")/lib.sh"
 need nsenter bpftool tc
 

@@ -4,7 +4,8 @@
  * "STATUS BODY_BYTES" per response (the body is read to its Content-Length).
  *   -b PORT  bind each connection to this local port (SO_REUSEADDR), so that one
  *            connection reuses the addresses and ports of the one before
- *   -R       close with RST (SO_LINGER 0): no TIME_WAIT, the port is free at once
+ *   -R       ask the server to close first ("Connection: close"), read to its EOF,
+ *            then close with RST (SO_LINGER 0): no TIME_WAIT, the port is free at once
  * Exit 0 when every request got a response, 1 otherwise.
  */
 #define _GNU_SOURCE /* memmem */
@@ -54,13 +55,14 @@ fail:
 }
 
 /* One exchange on fd; prints "STATUS BODY_BYTES". host is "ADDR:PORT", as curl sends it. */
-static int get(int fd, const char *host, const char *path)
+static int get(int fd, const char *host, const char *path, int last)
 {
 	char req[1024], buf[65536], *end, *cl;
 	size_t have = 0, head, body = 0;
 	int status, n;
 
-	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, host);
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", path, host,
+		     last ? "Connection: close\r\n" : "");
 	if (n >= (int)sizeof(req) || write(fd, req, n) != n)
 		return -1;
 	while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
@@ -78,6 +80,8 @@ static int get(int fd, const char *host, const char *path)
 	for (size_t got = have - head; got < body; got += n)
 		if ((n = read(fd, buf, sizeof(buf))) <= 0)
 			return -1;
+	while (last && (n = read(fd, buf, sizeof(buf))) > 0)
+		; /* to the server's FIN */
 	printf("%d %zu\n", status, body);
 	return 0;
 }
@@ -101,7 +105,7 @@ int main(int argc, char **argv)
 		 argv[optind + 1]);
 	for (int i = optind + 2; i < argc; i++) {
 		fd = connect_to(argv[optind], argv[optind + 1], lport, rst);
-		if (fd < 0 || get(fd, host, argv[i])) {
+		if (fd < 0 || get(fd, host, argv[i], rst)) {
 			fprintf(stderr, "http_get: no response to GET %s\n", argv[i]);
 			err = 1;
 		}
