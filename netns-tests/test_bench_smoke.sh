@@ -62,7 +62,8 @@ assert_contains "$(cat "$err")" "data corrupted" "corruption message"
 log "SIGINT mid-run: cleans up, exits non-zero"
 "$NETBPF" bench redirect --sizes 64 --duration 1 --rounds 20 >"$out" 2>"$err" &
 pid=$!
-busywait 5000 grep -q "round 1/20" "$err" || fail "bench did not start: $(cat "$err")"
+# a deadline, not a timing: a TCG guest takes seconds to start a run
+busywait 30000 grep -q "round 1/20" "$err" || fail "bench did not start: $(cat "$err")"
 kill -INT $pid
 rc=0
 wait $pid || rc=$?
