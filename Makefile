@@ -34,7 +34,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 # Includes name their folder: "common/log.h" (loader/), "bpf/redirect/redirect.h"
 # (the structs BPF shares with user space); -iquote keeps <bpf/...> libbpf's.
 CFLAGS  ?= -g -O2
-CFLAGS  += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -I$(BUILD) -iquote loader -iquote .
+CFLAGS  += -Wall -Wextra -Werror -std=gnu11 -I$(BUILD) -iquote loader -iquote .
 # Every object records the headers it includes (skeletons too): make rebuilds
 # exactly what a change touches.
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
@@ -53,6 +53,10 @@ BPF_OBJS    := $(BPF_NAMES:%=$(BUILD)/%.bpf.o)
 SKELS       := $(BPF_NAMES:%=$(BUILD)/%.skel.h)
 LOADER_SRCS := $(wildcard loader/*.c loader/*/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
+# loader/common/ as an archive: the tools and the test helpers link it too, and take
+# only the modules they use.
+COMMON_OBJS := $(filter $(BUILD)/loader/common/%,$(LOADER_OBJS))
+COMMON_LIB  := $(BUILD)/libcommon.a
 vpath %.bpf.c $(BPF_DIRS)
 
 .DELETE_ON_ERROR:
@@ -87,6 +91,10 @@ $(BUILD)/%.bpf.o: %.bpf.c $(VMLINUX_H) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# The bypass reads the old value of atomic adds (which of a connection's ends closed
+# last): BPF ISA v3, kernel 5.12 and later.
+$(BUILD)/sockmap.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
@@ -105,7 +113,11 @@ $(BUILD)/loader/common/version.o: $(BUILD)/version.stamp
 $(BUILD)/loader/common/version.o: CFLAGS += -DNETBPF_VERSION='"$(VERSION)"'
 .PHONY: FORCE
 
-$(BUILD)/netbpf: $(LOADER_OBJS)
+$(COMMON_LIB): $(COMMON_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/netbpf: $(filter-out $(COMMON_OBJS),$(LOADER_OBJS)) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -115,7 +127,7 @@ include $(sort $(wildcard tools/*.mk netns-tests/*.mk loader/*.mk loader/*/*.mk 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 demo: deps all $(BUILD)/tests/tcpxfer
-	$(Q)BUILD=$(BUILD) ./netns-tests/demo.sh
+	$(Q)BUILD=$(BUILD) ./netns-tests/demo/demo.sh
 
 # The host suite, then the same tests in each of $(KERNELS) under qemu (VMTEST=0
 # skips those); one failure anywhere does not stop the rest, and the last line

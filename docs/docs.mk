@@ -12,6 +12,10 @@ man: $(MAN_PAGES)
 $(MAN_DIR):
 	$(Q)mkdir -p $@
 
-$(MAN_DIR)/%.8: docs/man-pages docs/man.sh docs/man.lua $(wildcard docs/*.md) $(BUILD)/version.stamp | $(MAN_DIR)
+# The tools' pages include their --help: built after the tools (tools/tools.mk,
+# read after this file: hence the second expansion).
+.SECONDEXPANSION:
+$(MAN_DIR)/%.8: docs/man-pages docs/man.sh docs/man.lua $(wildcard docs/*.md) $(BUILD)/version.stamp \
+		| $(MAN_DIR) $$(TOOLS_BINS)
 	$(call msg,MAN,$@)
-	$(Q)docs/man.sh $* '$(VERSION)' $@
+	$(Q)docs/man.sh $* '$(VERSION)' $@ $(BUILD)

@@ -1,16 +1,11 @@
 /* netbpf: install, observe and remove the netbpf datapath. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <bpf/libbpf.h>
 
 #include "cmd.h"
 #include "common/log.h"
 #include "common/version.h"
-
-struct global_opts gopt;
 
 static const struct cmd cmds[] = {
 	{ "up",     do_up,     "attach XDP and tc programs to an interface" },
@@ -31,8 +26,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: netbpf [-v|-q] [--json] COMMAND [ARGS]\n"
 		"\n"
-		"Commands (a unique prefix is enough):\n");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		"Commands (a unique prefix is enough; 'sta' is ambiguous: status, stats):\n");
+	for (size_t i = 0; i < CMD_COUNT(cmds); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f,
 		"\n"
@@ -59,27 +54,6 @@ static void print_version(void)
 		printf("netbpf %s (libbpf %s)\n", netbpf_version, libbpf_version_string());
 }
 
-static const struct cmd *find_cmd(const char *name)
-{
-	const struct cmd *match = NULL;
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
-		if (!strncmp(cmds[i].name, name, len)) {
-			if (match) {
-				pr_warn("ambiguous command '%s'\n", name);
-				return NULL;
-			}
-			match = &cmds[i];
-		}
-	}
-	if (!match)
-		pr_warn("unknown command '%s' (see 'netbpf --help')\n", name);
-	return match;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -90,7 +64,6 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	const struct cmd *cmd;
 	int c;
 
 	/* '+' stops at the command name: the rest belongs to the command. */
@@ -99,21 +72,11 @@ int main(int argc, char **argv)
 		case 'v': log_level = 2; break;
 		case 'q': log_level = 0; break;
 		case 'j': gopt.json = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': print_version(); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); return CMD_OK;
+		case 'V': print_version(); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
 	log_setup();
-	cmd = find_cmd(argv[optind]);
-	if (!cmd)
-		return 2;
-	argc -= optind;
-	argv += optind;
-	optind = 0; /* commands run their own getopt from argv[0] */
-	return cmd->run(argc, argv) ? 1 : 0;
+	return cmd_select(cmds, CMD_COUNT(cmds), "command", argc - optind, argv + optind, usage);
 }

@@ -3,7 +3,7 @@
 #   $(BUILD)/fuzz/http_replay     the seed corpus under ASan/UBSan, run by `make test`
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -Wall -Werror -iquote loader -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_SRCS    := netns-tests/fuzz/http_fuzz.c loader/http/parse.c loader/http/line.c loader/http/pair.c
+FUZZ_SRCS    := netns-tests/fuzz/http_fuzz.c $(wildcard loader/http/*.c)
 FUZZ_HDRS    := $(wildcard loader/http/*.h)
 FUZZ_CORPUS  := netns-tests/fuzz/corpus
 TEST_DEPS    += $(BUILD)/fuzz/http_replay

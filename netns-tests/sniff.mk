@@ -2,4 +2,4 @@
 # (a benchmark, not part of make test).
 .PHONY: bench-sniff
 bench-sniff: all $(BUILD)/tests/tiny_httpd
-	$(Q)BUILD=$(BUILD) ./netns-tests/bench_sniff.sh
+	$(Q)BUILD=$(BUILD) ./netns-tests/bench/sniff.sh

@@ -16,7 +16,8 @@ mk_cgroup cg
 long=$cg/$(printf 'l%.0s' $(seq 150))
 mkdir "$long" "$cg/short"
 defer "rmdir '$long' '$cg/short'"
-defer "$NETBPF" redirect off
+# only our cgroups: 'redirect off' without --cgroup turns off every bypass on the machine
+defer "'$NETBPF' redirect off --cgroup '$long'; '$NETBPF' redirect off --cgroup '$cg/short'"
 defer nsx "$A" "$NETBPF" down --all
 
 check_off() { # cgroup: no pins, no sockops program left

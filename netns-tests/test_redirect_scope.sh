@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Only what the user chose is bypassed:
 # - processes outside the cgroup are never touched (no socket inserted, data on lo),
-#   also when only one end is inside (that end's first message finds no peer and
-#   the connection stays on TCP for good);
+#   also when only one end is inside (auto: that end is not inserted; always: its
+#   first message finds no peer and the connection stays on TCP for good);
 # - --port and --addr filters leave other connections alone;
 # - MPTCP sockets are refused by the kernel: counted by errno, data intact.
 #
@@ -30,11 +30,18 @@ pair "$other" -a 127.0.0.1
 assert_ge $(($(lo_bytes) - before)) $((2 * 4 << 20)) "bytes on lo for a process outside the cgroup"
 assert_eq "$(redirect_stat "$cg" inserted)" 0 "sockets inserted from outside the cgroup"
 
-# Server inside, client outside: one end inserted, nothing bypassed.
-sc_transfer "$tmp/t" "$cg" "$ns" 127.0.0.1 "$other" "$ns" 127.0.0.1 7300 4 $((1 << 20))
-assert_eq "$(redirect_stat "$cg" inserted)" 4 "server ends inserted"
-assert_eq "$(redirect_stat "$cg" conns_no_peer)" 4 "server ends left to TCP"
-assert_eq "$(redirect_stat "$cg" bytes_redirected)" 0 "bytes redirected with one end outside"
+# Server inside, client outside: nothing bypassed. In auto mode the server end finds
+# no decision of its client and is not inserted; in always mode it is, and its first
+# message finds no peer.
+for mode in auto always; do
+	"$NETBPF" redirect off --cgroup "$cg"
+	"$NETBPF" redirect on --cgroup "$cg" --mode $mode
+	sc_transfer "$tmp/t" "$cg" "$ns" 127.0.0.1 "$other" "$ns" 127.0.0.1 7300 4 $((1 << 20))
+	assert_eq "$(redirect_stat "$cg" inserted)" $([ $mode = auto ] && echo 0 || echo 4) \
+		"$mode: server ends inserted"
+	assert_eq "$(redirect_stat "$cg" conns_no_peer)" 4 "$mode: server ends left to TCP"
+	assert_eq "$(redirect_stat "$cg" bytes_redirected)" 0 "$mode: bytes redirected with one end outside"
+done
 
 # Filters: only port 7400, only local addresses in 127.0.0.2/32 (clients bind to
 # 127.0.0.2 too: a connection to it would otherwise come from 127.0.0.1).

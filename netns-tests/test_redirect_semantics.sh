@@ -7,8 +7,9 @@
 #   byte, then gets ECONNRESET;
 # - both: both directions at once, each side shutting down when done; also with
 #   every byte sent by sendfile() ("sendfile").
-# Each mode runs plain and redirected with the same seed: streamcheck checks the
-# bytes and the ending, and both runs must print the same hashes.
+# Each mode runs plain and redirected (redirect --mode always and auto) with the
+# same seed: streamcheck checks the bytes and the ending, and all runs must print
+# the same hashes.
 #
 #   netns ns (lo up), processes in cgroup cg
 #   +-------------------------------------------------+
@@ -37,14 +38,19 @@ done
 assert_contains "${plain[rst127.0.0.1]}" "server conns=20 tx_bytes=5242880 rx_bytes=5242880" "rst plain"
 assert_contains "${plain[rst127.0.0.1]}" "resets=20" "ECONNRESET seen by every server (plain)"
 
-"$NETBPF" redirect on --cgroup "$cg"
-for mode in halfclose rst both sendfile; do
-	for addr in 127.0.0.1 ::1; do
-		before=$(redirect_stat "$cg" bytes_redirected)
-		out=$(sc $mode $addr)
-		assert_eq "$out" "${plain[$mode$addr]}" "$mode on $addr: redirected run differs from plain"
-		assert_eq $(($(redirect_stat "$cg" bytes_redirected) - before)) $((2 * 20 * 262144 + 20 * 32)) \
-			"$mode on $addr: bytes redirected"
-		log "$mode $addr: same ends and hashes with redirect"
+# Both modes bypass these: streamcheck pair listens on a fresh port each time, a
+# service auto mode has not seen.
+for rmode in always auto; do
+	"$NETBPF" redirect on --cgroup "$cg" --mode $rmode
+	for mode in halfclose rst both sendfile; do
+		for addr in 127.0.0.1 ::1; do
+			before=$(redirect_stat "$cg" bytes_redirected)
+			out=$(sc $mode $addr)
+			assert_eq "$out" "${plain[$mode$addr]}" "$rmode: $mode on $addr: redirected run differs from plain"
+			assert_eq $(($(redirect_stat "$cg" bytes_redirected) - before)) $((2 * 20 * 262144 + 20 * 32)) \
+				"$rmode: $mode on $addr: bytes redirected"
+			log "$rmode: $mode $addr: same ends and hashes with redirect"
+		done
 	done
+	"$NETBPF" redirect off --cgroup "$cg"
 done

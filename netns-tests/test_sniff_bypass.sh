@@ -21,7 +21,8 @@ defer "echo 1 > '$cg/cgroup.kill'"
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 
-"$NETBPF" redirect on --cgroup "$cg" || fail "redirect on"
+# always: auto mode would learn from the first (short) exchange to leave the second to TCP
+"$NETBPF" redirect on --cgroup "$cg" --mode always || fail "redirect on"
 defer "$NETBPF" redirect off --cgroup "$cg"
 cg_exec "$cg" "$ns" "$BUILD/tests/tiny_httpd" 127.0.0.1 8080 5000 >/dev/null 2>&1 &
 busywait 10000 eval "nsx '$ns' ss -Htln 'sport = :8080' | grep -q LISTEN" || fail "server did not start"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `netbpf trace --bench`: per-packet cost of xdp_main untraced vs traced.
+# `netbpf bench trace`: per-packet cost of xdp_main untraced vs traced.
 #
-#   netbpf trace --bench: a private xdp_main (not attached, maps unpinned), 3 rounds of
+#   netbpf bench trace: a private xdp_main (not attached, maps unpinned), 3 rounds of
 #     BPF_PROG_TEST_RUN x N untraced and x N with fentry+fexit on its 6 functions
 #
 # Proves: the bench runs in one process on this kernel; the tracer counted every one
@@ -15,7 +15,7 @@ need_trampoline
 
 repeat=${TRACE_BENCH_REPEAT:-20000} # more for steadier figures, e.g. 1000000
 pins_before=$(ls /sys/fs/bpf | sort)
-out=$("$NETBPF" trace --bench --repeat "$repeat" --json) || fail "bench failed: $out"
+out=$("$NETBPF" bench trace --repeat "$repeat" --json) || fail "bench failed: $out"
 log "$(uname -r): $out"
 assert_eq "$(jq -r .traced_main_calls <<<"$out")" $((repeat * $(jq -r .rounds <<<"$out"))) \
 	"traced runs counted at xdp_main"

@@ -7,7 +7,7 @@
 #include <bpf/usdt.bpf.h>
 
 #include "lib/common.bpf.h"
-#include "lib/hist.h"
+#include "lib/hist.bpf.h"
 #include "funclat.h"
 
 __u64 calls = 0; /* read by user space at the end */
@@ -26,23 +26,10 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HIST_SLOTS);
+	__uint(max_entries, FUNCLAT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } hist SEC(".maps");
-
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0;
-
-	for (int i = 32; i > 0; i >>= 1) {
-		if (v >= 1ULL << i) {
-			v >>= i;
-			r += i;
-		}
-	}
-	return r;
-}
 
 static __always_inline void fill_task(struct call_event *e)
 {
@@ -83,7 +70,7 @@ int BPF_KRETPROBE(func_return, long ret)
 	e.ret = ret;
 	e.nargs = FUNCLAT_ARGS;
 	fill_task(&e);
-	slot = log2_u64(e.lat_ns);
+	slot = hist_slot(e.lat_ns);
 	count = bpf_map_lookup_elem(&hist, &slot);
 	if (count)
 		__sync_fetch_and_add(count, 1);

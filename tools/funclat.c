@@ -7,12 +7,14 @@
 
 #include "args.h"
 #include "events.h"
-#include "hist.h"
+#include "common/hist.h"
 #include "common/log.h"
 #include "output.h"
 #include "uprobes.h"
 #include "funclat.h"
 #include "funclat.skel.h"
+
+_Static_assert(FUNCLAT_SLOTS == HIST_SLOTS, "funclat latencies are common/hist.h histograms");
 
 static const char doc[] =
 	"Count the calls of a user-space function, with a log2 histogram of their\n"
@@ -68,7 +70,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static void on_event(const void *data, size_t size)
+static void on_event(const void *data, size_t size __attribute__((unused)))
 {
 	const struct call_event *e = data;
 	unsigned n = e->nargs < FUNCLAT_ARGS ? e->nargs : FUNCLAT_ARGS;
@@ -115,14 +117,18 @@ static int summary(struct funclat_bpf *skel)
 		json_kv_u64(&jout, opt.usdt ? "hits" : "calls", skel->bss->calls);
 		if (!opt.usdt) {
 			json_key(&jout, "hist");
-			hist_json(slots, "nsecs");
+			json_obj_open(&jout);
+			json_kv_str(&jout, "unit", "nsecs");
+			json_key(&jout, "buckets");
+			hist_json(&jout, slots);
+			json_obj_close(&jout);
 		}
 		out_json_end();
 		return 0;
 	}
 	printf("%llu %s\n", (unsigned long long)skel->bss->calls, opt.usdt ? "hits" : "calls");
 	if (!opt.usdt && skel->bss->calls)
-		hist_print(slots, "nsecs");
+		hist_print(stdout, slots, "nsecs", "");
 	return 0;
 }
 

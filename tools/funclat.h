@@ -3,6 +3,7 @@
 #define TOOLS_FUNCLAT_H
 
 #define FUNCLAT_ARGS 3
+#define FUNCLAT_SLOTS 64 /* log2 ns latency slots: common/hist.h's HIST_SLOTS */
 
 struct call_event {
 	__u64 args[FUNCLAT_ARGS];

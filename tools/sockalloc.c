@@ -30,7 +30,7 @@ static const char *name(int v, const char *const *names, size_t n, char *buf, si
 	return buf;
 }
 
-static void on_event(const void *data, size_t size)
+static void on_event(const void *data, size_t size __attribute__((unused)))
 {
 	static const char *const families[] = {
 		[AF_UNIX] = "UNIX", [AF_INET] = "INET", [AF_INET6] = "INET6", [AF_NETLINK] = "NETLINK",
@@ -57,7 +57,7 @@ static void on_event(const void *data, size_t size)
 	fflush(stdout);
 }
 
-static void configure(struct sockalloc_bpf *skel, int m)
+static void configure(struct sockalloc_bpf *skel, int m __attribute__((unused)))
 {
 	args_apply(skel->obj, &skel->rodata->filter);
 }

@@ -28,7 +28,7 @@ static const char doc[] =
 static const char *const ops[] = { "READ", "WRITE", "HANDSHAKE" };
 static char lib[PATH_MAX];
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state __attribute__((unused)))
 {
 	if (key != 'l')
 		return ARGP_ERR_UNKNOWN;
@@ -52,7 +52,7 @@ static void escape(const __u8 *data, size_t n, char *out)
 	*out = '\0';
 }
 
-static void on_event(const void *data, size_t size)
+static void on_event(const void *data, size_t size __attribute__((unused)))
 {
 	static char text[4 * SSL_DATA_MAX + 1];
 	const struct ssl_event *e = data;

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "events.h"
+#include "common/argval.h"
 #include "common/log.h"
 #include "method.h"
 #include "output.h"
@@ -33,17 +34,23 @@ static struct {
 	__u16 port;
 } opt;
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state __attribute__((unused)))
 {
+	unsigned long long v;
+
 	switch (key) {
 	case 'L': opt.latency = true; break;
-	case 'P': opt.port = args_number(state, "port", arg, 1, 65535); break;
+	case 'P':
+		if (arg_uint(arg, "port", 1, 65535, &v))
+			return EINVAL;
+		opt.port = v;
+		break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
-static void on_event(const void *data, size_t size)
+static void on_event(const void *data, size_t size __attribute__((unused)))
 {
 	const struct conn_event *e = data;
 	const char *dir = e->dir == CONN_ACCEPT ? "accept" : "connect";
@@ -68,7 +75,7 @@ static void on_event(const void *data, size_t size)
 	fflush(stdout);
 }
 
-static void configure(struct tcpconnect_bpf *skel, int m)
+static void configure(struct tcpconnect_bpf *skel, int m __attribute__((unused)))
 {
 	skel->rodata->targ_latency = opt.latency;
 	skel->rodata->targ_port = opt.port;

@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "events.h"
+#include "common/argval.h"
 #include "common/log.h"
 #include "method.h"
 #include "output.h"
@@ -35,12 +36,18 @@ static struct {
 	__u16 family;
 } opt;
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state __attribute__((unused)))
 {
+	unsigned long long v;
+
 	switch (key) {
 	case '4': opt.family = AF_INET; break;
 	case '6': opt.family = AF_INET6; break;
-	case 'P': opt.port = args_number(state, "port", arg, 1, 65535); break;
+	case 'P':
+		if (arg_uint(arg, "port", 1, 65535, &v))
+			return EINVAL;
+		opt.port = v;
+		break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
@@ -51,7 +58,7 @@ static const char *state_name(unsigned s)
 	return s < sizeof(states) / sizeof(states[0]) && states[s] ? states[s] : "UNKNOWN";
 }
 
-static void on_event(const void *data, size_t size)
+static void on_event(const void *data, size_t size __attribute__((unused)))
 {
 	const struct state_event *e = data;
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];

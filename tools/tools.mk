@@ -1,12 +1,11 @@
 # tools/: tools/X.bpf.c -> $(BUILD)/tools/X.bpf.o -> X.skel.h (skeleton X_bpf), and
-# tools/X.c + the helper library tools/lib/*.c (plus the loader's json and log
-# modules, shared, not copied) -> $(BUILD)/tools/X. Test programs of the tools:
+# tools/X.c + the helper library tools/lib/*.c + loader/common (shared, not copied:
+# $(COMMON_LIB)) -> $(BUILD)/tools/X. Test programs of the tools:
 # tools/testbin/X.c -> $(BUILD)/tools/testbin/X.
 
 TOOLS_NAMES    := $(patsubst tools/%.bpf.c,%,$(wildcard tools/*.bpf.c))
 TOOLS_BINS     := $(addprefix $(BUILD)/tools/,$(TOOLS_NAMES))
-TOOLS_LIB_OBJS := $(patsubst tools/lib/%.c,$(BUILD)/tools/lib/%.o,$(wildcard tools/lib/*.c)) \
-	$(BUILD)/tools/lib/json.o $(BUILD)/tools/lib/log.o
+TOOLS_LIB_OBJS := $(patsubst tools/lib/%.c,$(BUILD)/tools/lib/%.o,$(wildcard tools/lib/*.c))
 TOOLS_TESTBINS := $(patsubst tools/testbin/%.c,$(BUILD)/tools/testbin/%,$(wildcard tools/testbin/*.c))
 TOOLS_CFLAGS    = $(CFLAGS) -D_GNU_SOURCE -Itools -Itools/lib -I$(BUILD)/tools
 
@@ -28,15 +27,11 @@ $(BUILD)/tools/lib/%.o: tools/lib/%.c $(wildcard tools/lib/*.h loader/common/*.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
 
-$(BUILD)/tools/lib/%.o: loader/common/%.c loader/common/%.h | $(BUILD)/tools/lib
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
-
 $(BUILD)/tools/%.o: tools/%.c $(BUILD)/tools/%.skel.h $(wildcard tools/*.h tools/lib/*.h) | $(BUILD)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
 
-$(TOOLS_BINS): $(BUILD)/tools/%: $(BUILD)/tools/%.o $(TOOLS_LIB_OBJS)
+$(TOOLS_BINS): $(BUILD)/tools/%: $(BUILD)/tools/%.o $(TOOLS_LIB_OBJS) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TOOLS_CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -22,7 +22,7 @@ static const char doc[] =
 	"  writesnoop -C nginx -j  # only nginx, as JSON lines\n"
 	"  writesnoop -c 10        # stop after 10 writes\n";
 
-static void on_event(const void *data, size_t size)
+static void on_event(const void *data, size_t size __attribute__((unused)))
 {
 	const struct write_event *e = data;
 	const char *error = e->ret < 0 ? strerrorname_np(-e->ret) : NULL;

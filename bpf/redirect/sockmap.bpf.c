@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Localhost TCP bypass. The sockops program puts both ends of every new TCP
+ * Localhost TCP bypass. The sockops program puts both ends of a new TCP
  * connection of the cgroup into a SOCKHASH and remembers, per socket, the key of
  * its peer; the sk_msg program on that SOCKHASH hands each message straight to
- * the peer's receive queue, so the bytes never cross the loopback device.
+ * the peer's receive queue, so the bytes never cross the loopback device. In auto
+ * mode (the default) only connections to services that gain from it are inserted:
+ * see "Auto mode" in redirect.h.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,8 +15,13 @@
 #define AF_INET  2
 #define AF_INET6 10
 #define ENOMEM   12
+#define SOL_SOCKET    1
+#define SO_KEEPALIVE  9
+#define SOL_TCP       6
+#define TCP_KEEPIDLE  4
+#define TCP_KEEPINTVL 5
 
-const volatile struct redirect_config rd_cfg = {};
+const volatile struct redirect_config sockmap_cfg = {};
 
 /* The value must be a u64: user space then reads socket cookies back. */
 struct {
@@ -22,39 +29,60 @@ struct {
 	__uint(max_entries, 65536);
 	__type(key, struct redirect_key);
 	__type(value, __u64);
-} rd_sockhash SEC(".maps");
+} sockmap_hash SEC(".maps");
+
+/* Auto mode: the score of each service, and the connections that have not voted yet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct redirect_svc_key);
+	__type(value, struct redirect_svc);
+} sockmap_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct redirect_key);
+	__type(value, struct redirect_conn);
+} sockmap_conns SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct redirect_stats);
-} rd_stats SEC(".maps");
+} sockmap_stats SEC(".maps");
 
-enum rd_state {
-	RD_UNDECIDED, /* no message sent yet */
-	RD_REDIRECT,  /* the first message found the peer */
-	RD_TCP,       /* the first message did not: TCP for the connection's life */
+enum sockmap_state {
+	SOCKMAP_UNDECIDED, /* no message sent yet */
+	SOCKMAP_REDIRECT,  /* the first message found the peer */
+	SOCKMAP_TCP,       /* the first message did not: TCP for the connection's life */
 };
 
 /* Per socket, freed with it: the peer's key, computed once at ESTABLISHED. */
-struct rd_sock {
+struct sockmap_sock {
 	struct redirect_key peer;
+	struct redirect_svc_key svc; /* auto: the service it votes for */
+	__u64 msgs;                  /* messages and bytes it redirected (the vote's input) */
+	__u64 bytes;
 	__u32 state;
+	__u8 passive;                /* the server end */
+	__u8 path;                   /* auto: enum redirect_conn_path */
+	__u8 pad[2];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct rd_sock);
-} rd_socks SEC(".maps");
+	__type(value, struct sockmap_sock);
+} sockmap_socks SEC(".maps");
 
 static __always_inline struct redirect_stats *stats(void)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(&rd_stats, &zero);
+	return bpf_map_lookup_elem(&sockmap_stats, &zero);
 }
 
 static __always_inline void ip4_mapped(__u32 ip6[4], __u32 ip4)
@@ -76,21 +104,107 @@ static __always_inline bool is_loopback(const __u32 ip6[4])
 
 static __always_inline bool filter_pass(const struct redirect_key *k)
 {
-	if (rd_cfg.filter_port && k->local_port != rd_cfg.filter_port &&
-	    k->remote_port != rd_cfg.filter_port)
+	if (sockmap_cfg.filter_port && k->local_port != sockmap_cfg.filter_port &&
+	    k->remote_port != sockmap_cfg.filter_port)
 		return false;
 	for (int i = 0; i < 4; i++)
-		if ((k->local_ip6[i] & rd_cfg.filter_mask6[i]) != rd_cfg.filter_addr6[i])
+		if ((k->local_ip6[i] & sockmap_cfg.filter_mask6[i]) != sockmap_cfg.filter_addr6[i])
 			return false;
 	return true;
 }
 
-static __always_inline void insert(struct bpf_sock_ops *ctx)
+/*
+ * Opt-in (--keepalive S). Bypassed bytes queued at a reader count in its sk_rmem_alloc,
+ * and tcp_add_backlog() drops any segment that arrives while the reader holds its lock
+ * with more than about 2 x rcvbuf + sndbuf / 2 queued: a dropped RST is never sent
+ * again, and the reader would wait for its vanished peer forever. A keepalive probe
+ * after S idle seconds draws a new RST. TCP sees no segment of a bypassed connection,
+ * so it counts it idle: one probe and its ACK every S seconds.
+ */
+static __always_inline void keepalive_on(struct bpf_sock_ops *ctx, struct redirect_stats *st)
+{
+	int one = 1, s = sockmap_cfg.keepalive_s;
+
+	if (bpf_setsockopt(ctx, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) ||
+	    bpf_setsockopt(ctx, SOL_TCP, TCP_KEEPIDLE, &s, sizeof(s)) ||
+	    bpf_setsockopt(ctx, SOL_TCP, TCP_KEEPINTVL, &s, sizeof(s)))
+		__sync_fetch_and_add(&st->keepalive_failed, 1);
+}
+
+static __always_inline void swap_key(const struct redirect_key *k, struct redirect_key *out)
+{
+	out->netns_cookie = k->netns_cookie;
+	__builtin_memcpy(out->local_ip6, k->remote_ip6, sizeof(k->remote_ip6));
+	__builtin_memcpy(out->remote_ip6, k->local_ip6, sizeof(k->local_ip6));
+	out->local_port = k->remote_port;
+	out->remote_port = k->local_port;
+	out->snd_nxt = k->rcv_nxt;
+	out->rcv_nxt = k->snd_nxt;
+	out->pad = 0;
+}
+
+static __always_inline void count_errno(struct redirect_stats *st, long err)
+{
+	__u32 slot = -err;
+
+	__sync_fetch_and_add(&st->insert_failed, 1);
+	if (slot >= REDIRECT_ERRNO_SLOTS)
+		slot = 0;
+	/* Or clang computes the address before the bounds check, where the verifier
+	 * cannot tie the two together. */
+	asm volatile("" : "+r"(slot));
+	if (slot < REDIRECT_ERRNO_SLOTS)
+		__sync_fetch_and_add(&st->insert_errno[slot], 1);
+}
+
+/*
+ * Auto mode, active (client) end, which reaches ESTABLISHED first: it follows its
+ * service's score, and records the decision for the passive end under the
+ * passive end's key (its own peer key), so that both ends decide alike even when
+ * the score changes in between.
+ */
+static __always_inline __u32 decide_active(struct sockmap_sock *rs, struct redirect_stats *st)
+{
+	struct redirect_conn conn = {};
+	struct redirect_svc *svc;
+	__u32 n;
+
+	conn.path = RD_PATH_BYPASS;
+	svc = bpf_map_lookup_elem(&sockmap_services, &rs->svc);
+	if (!svc) {
+		struct redirect_svc fresh = {};
+
+		/* NOEXIST: another CPU may have just created it; then use that one. */
+		bpf_map_update_elem(&sockmap_services, &rs->svc, &fresh, BPF_NOEXIST);
+		svc = bpf_map_lookup_elem(&sockmap_services, &rs->svc);
+	}
+	/* No room for the service (4096 of them): bypass, as in always mode. */
+	if (svc) {
+		n = __sync_fetch_and_add(&svc->conns, 1) + 1;
+		if (svc->score < 0)
+			conn.path = n % RD_PROBE_EVERY ? RD_PATH_TCP : RD_PATH_PROBE;
+		if (conn.path == RD_PATH_TCP) {
+			__sync_fetch_and_add(&svc->conns_tcp, 1);
+			__sync_fetch_and_add(&st->conns_policy_tcp, 1);
+		} else {
+			__sync_fetch_and_add(&svc->conns_bypassed, 1);
+		}
+		if (conn.path == RD_PATH_PROBE) {
+			__sync_fetch_and_add(&svc->probes, 1);
+			__sync_fetch_and_add(&st->conns_probed, 1);
+		}
+	}
+	bpf_map_update_elem(&sockmap_conns, &rs->peer, &conn, BPF_ANY);
+	return conn.path;
+}
+
+static __always_inline void insert(struct bpf_sock_ops *ctx, bool passive)
 {
 	struct redirect_stats *st = stats();
 	struct redirect_key k = {};
 	struct bpf_sock *sk = ctx->sk;
-	struct rd_sock *rs;
+	struct redirect_conn *conn = NULL;
+	struct sockmap_sock *rs;
 	long err;
 
 	if (!st || !sk)
@@ -118,40 +232,182 @@ static __always_inline void insert(struct bpf_sock_ops *ctx)
 		return;
 	}
 	/* A loopback connection cannot leave its namespace: it always keeps the cookie. */
-	if (!rd_cfg.cross_netns || is_loopback(k.local_ip6) || is_loopback(k.remote_ip6))
+	if (!sockmap_cfg.cross_netns || is_loopback(k.local_ip6) || is_loopback(k.remote_ip6))
 		k.netns_cookie = bpf_get_netns_cookie(ctx);
 	k.snd_nxt = ctx->snd_nxt;
 	k.rcv_nxt = ctx->rcv_nxt;
 
-	rs = bpf_sk_storage_get(&rd_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!rs) {
-		err = -ENOMEM;
-		goto fail;
+	if (sockmap_cfg.mode == REDIRECT_MODE_AUTO && passive) {
+		/* No decision recorded: the client end is not one of ours (outside the
+		 * cgroup, another namespace, filtered), so there is nothing to pair with. */
+		conn = bpf_map_lookup_elem(&sockmap_conns, &k);
+		if (!conn) {
+			__sync_fetch_and_add(&st->conns_no_peer, 1);
+			return;
+		}
 	}
-	rs->peer.netns_cookie = k.netns_cookie;
-	__builtin_memcpy(rs->peer.local_ip6, k.remote_ip6, sizeof(k.remote_ip6));
-	__builtin_memcpy(rs->peer.remote_ip6, k.local_ip6, sizeof(k.local_ip6));
-	rs->peer.local_port = k.remote_port;
-	rs->peer.remote_port = k.local_port;
-	rs->peer.snd_nxt = k.rcv_nxt;
-	rs->peer.rcv_nxt = k.snd_nxt;
-	rs->state = RD_UNDECIDED;
+	rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!rs) {
+		count_errno(st, -ENOMEM);
+		return;
+	}
+	swap_key(&k, &rs->peer);
+	rs->state = SOCKMAP_UNDECIDED;
+	rs->msgs = 0;
+	rs->bytes = 0;
+	rs->passive = passive;
+	rs->svc.netns_cookie = k.netns_cookie;
+	rs->svc.port = passive ? k.local_port : k.remote_port;
+
+	if (sockmap_cfg.mode == REDIRECT_MODE_AUTO) {
+		if (passive) {
+			/* Found above (the verifier does not carry that over). */
+			rs->path = conn ? conn->path : RD_PATH_TCP;
+		} else {
+			rs->path = decide_active(rs, st);
+		}
+		/* The close (TCP_CLOSE) is where the connection votes: the passive end
+		 * always (on TCP it has both directions' counters), the active end when
+		 * bypassed (it knows its own messages only). */
+		if (passive || rs->path != RD_PATH_TCP)
+			bpf_sock_ops_cb_flags_set(ctx, ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+		if (rs->path == RD_PATH_TCP)
+			return;
+	}
 
 	/* NOEXIST: a colliding key must never replace another connection's socket.
 	 * MPTCP subflows are refused here (EOPNOTSUPP on 6.18; refused on 6.1 too)
 	 * and counted like any failure. */
-	err = bpf_sock_hash_update(ctx, &rd_sockhash, &k, BPF_NOEXIST);
+	err = bpf_sock_hash_update(ctx, &sockmap_hash, &k, BPF_NOEXIST);
 	if (!err) {
 		__sync_fetch_and_add(&st->inserted, 1);
+		if (sockmap_cfg.keepalive_s)
+			keepalive_on(ctx, st);
 		return;
 	}
-fail:
-	__sync_fetch_and_add(&st->insert_failed, 1);
-	/* Two separate adds: a computed index is turned branchless and unbounded. */
-	if ((__u32)-err < REDIRECT_ERRNO_SLOTS)
-		__sync_fetch_and_add(&st->insert_errno[(__u32)-err], 1);
+	count_errno(st, err);
+}
+
+/*
+ * Finished connection, message counts of both directions: how it would have fared.
+ * Sets *oneway when one direction dominated (then the vote hangs on message sizes).
+ */
+static __always_inline __u32 classify(const __u64 msgs[2], const __u64 bytes[2], bool sizes_known,
+				      bool *oneway)
+{
+	int hi = msgs[1] > msgs[0];
+	__u64 m_hi = msgs[hi], m_lo = msgs[!hi];
+
+	*oneway = false;
+	if (m_hi + m_lo <= RD_SHORT_MSGS && bytes[0] + bytes[1] < RD_SHORT_BYTES)
+		return RD_VOTE_TCP;
+	/* One-way only when one direction dominates in messages and in bytes: small
+	 * requests with large replies, or writes of different sizes both ways, are not. */
+	if (m_lo * RD_BALANCE >= m_hi || bytes[!hi] * RD_BALANCE >= bytes[hi])
+		return RD_VOTE_BYPASS;
+	*oneway = true;
+	if (!sizes_known)
+		return RD_VOTE_NONE;
+	return bytes[hi] >= (__u64)RD_BULK_BYTES * m_hi ? RD_VOTE_BYPASS : RD_VOTE_TCP;
+}
+
+static __always_inline void vote(const struct redirect_svc_key *key, const __u64 msgs[2],
+				 const __u64 bytes[2], bool sizes_known)
+{
+	struct redirect_svc *svc = bpf_map_lookup_elem(&sockmap_services, key);
+	/* A connection that moved much outweighs small ones (a control connection
+	 * next to a bulk one, as iperf3 opens). */
+	__s32 weight = bytes[0] + bytes[1] >= RD_HEAVY_BYTES ? RD_SCORE_MAX : 1;
+	__s32 score;
+	bool oneway;
+	__u32 v;
+
+	if (!svc)
+		return;
+	v = classify(msgs, bytes, sizes_known, &oneway);
+	/* One-way on TCP: like the last one-way connection whose sizes were seen. */
+	if (oneway && sizes_known)
+		svc->oneway_vote = v;
+	else if (oneway && svc->oneway_vote == RD_VOTE_BYPASS)
+		v = RD_VOTE_BYPASS;
+	else if (oneway && svc->oneway_vote == RD_VOTE_TCP)
+		v = RD_VOTE_TCP;
+	score = svc->score;
+	/* Constant offsets: a computed index into votes[] would be unbounded. */
+	if (v == RD_VOTE_BYPASS) {
+		__sync_fetch_and_add(&svc->votes[RD_VOTE_BYPASS], 1);
+		score += weight;
+	} else if (v == RD_VOTE_TCP) {
+		__sync_fetch_and_add(&svc->votes[RD_VOTE_TCP], 1);
+		score -= weight;
+	} else {
+		__sync_fetch_and_add(&svc->votes[RD_VOTE_NONE], 1);
+	}
+	/* Read, then write: two connections voting at once may lose one vote. */
+	svc->score = score > RD_SCORE_MAX ? RD_SCORE_MAX : score < -RD_SCORE_MAX ? -RD_SCORE_MAX : score;
+	svc->last_msgs[0] = msgs[0];
+	svc->last_msgs[1] = msgs[1];
+	svc->last_bytes[0] = bytes[0];
+	svc->last_bytes[1] = bytes[1];
+	svc->last_vote = v;
+}
+
+/* Auto mode, an end reaches TCP_CLOSE: its counts go to the connection's record,
+ * and the second end to close casts the connection's vote. */
+static __always_inline void closed(struct bpf_sock_ops *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct redirect_key ck;
+	struct redirect_conn *conn;
+	struct sockmap_sock *rs;
+	__u64 msgs[2], bytes[2];
+
+	if (!sk)
+		return;
+	rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, 0);
+	if (!rs)
+		return;
+	if (rs->passive)
+		swap_key(&rs->peer, &ck);
 	else
-		__sync_fetch_and_add(&st->insert_errno[0], 1);
+		ck = rs->peer;
+	if (rs->path == RD_PATH_TCP) {
+		/* Only the passive end gets here: TCP's own counters, both directions,
+		 * in segments (which TCP may have merged: sizes unknown). */
+		msgs[0] = ctx->data_segs_in;
+		msgs[1] = ctx->data_segs_out;
+		bytes[0] = ctx->bytes_received;
+		bytes[1] = ctx->bytes_acked;
+		vote(&rs->svc, msgs, bytes, false);
+		bpf_map_delete_elem(&sockmap_conns, &ck);
+		return;
+	}
+	if (rs->state == SOCKMAP_TCP) {
+		/* Never paired (the server end is not one of ours): the bypass only cost.
+		 * Counted as an empty connection, which votes tcp. */
+		msgs[0] = msgs[1] = bytes[0] = bytes[1] = 0;
+		vote(&rs->svc, msgs, bytes, true);
+		bpf_map_delete_elem(&sockmap_conns, &ck);
+		return;
+	}
+	conn = bpf_map_lookup_elem(&sockmap_conns, &ck);
+	if (!conn)
+		return;
+	if (rs->passive) {
+		conn->msgs[1] = rs->msgs;
+		conn->bytes[1] = rs->bytes;
+	} else {
+		conn->msgs[0] = rs->msgs;
+		conn->bytes[0] = rs->bytes;
+	}
+	if (__sync_fetch_and_add(&conn->closed, 1) != 1)
+		return;
+	msgs[0] = conn->msgs[0];
+	msgs[1] = conn->msgs[1];
+	bytes[0] = conn->bytes[0];
+	bytes[1] = conn->bytes[1];
+	vote(&rs->svc, msgs, bytes, true);
+	bpf_map_delete_elem(&sockmap_conns, &ck);
 }
 
 /*
@@ -159,46 +415,53 @@ fail:
  * already have sent bytes through TCP that redirected bytes would overtake.
  */
 SEC("sockops")
-int rd_insert(struct bpf_sock_ops *ctx)
+int sockmap_insert(struct bpf_sock_ops *ctx)
 {
-	if (ctx->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ||
-	    ctx->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
-		insert(ctx);
+	if (ctx->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
+		insert(ctx, false);
+	else if (ctx->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
+		insert(ctx, true);
+	else if (sockmap_cfg.mode == REDIRECT_MODE_AUTO && ctx->op == BPF_SOCK_OPS_STATE_CB &&
+		 ctx->args[1] == BPF_TCP_CLOSE)
+		closed(ctx);
 	return 1;
 }
 
 SEC("sk_msg")
-int rd_verdict(struct sk_msg_md *msg)
+int sockmap_verdict(struct sk_msg_md *msg)
 {
 	struct redirect_stats *st;
 	struct bpf_sock *sk = msg->sk;
-	struct rd_sock *rs;
+	struct sockmap_sock *rs;
 	__u32 size = msg->size;
 
 	if (!sk)
 		return SK_PASS;
-	rs = bpf_sk_storage_get(&rd_socks, sk, 0, 0);
-	if (!rs || rs->state == RD_TCP)
+	rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, 0);
+	if (!rs || rs->state == SOCKMAP_TCP)
 		goto tcp_for_good;
 	/* Atomic adds even per CPU: sk_msg runs preemptible, only pinned to the CPU. */
 	st = stats();
-	if (bpf_msg_redirect_hash(msg, &rd_sockhash, &rs->peer, BPF_F_INGRESS) == SK_PASS) {
-		rs->state = RD_REDIRECT;
+	if (bpf_msg_redirect_hash(msg, &sockmap_hash, &rs->peer, BPF_F_INGRESS) == SK_PASS) {
+		rs->state = SOCKMAP_REDIRECT;
+		/* Under the sender's socket lock: plain adds. */
+		rs->msgs++;
+		rs->bytes += size;
 		/*
 		 * Opt-in (--apply-bytes): the kernel keeps this verdict for the next bytes
 		 * without running the program, saving its lookups and atomics per message
 		 * (+17% on 64 B-1 KiB streams in `netbpf bench`). The counters then count
 		 * verdicts, and a peer that closes inside the window gives EPIPE at once.
 		 */
-		if (rd_cfg.apply_bytes)
-			bpf_msg_apply_bytes(msg, rd_cfg.apply_bytes);
+		if (sockmap_cfg.apply_bytes)
+			bpf_msg_apply_bytes(msg, sockmap_cfg.apply_bytes);
 		if (st) {
 			__sync_fetch_and_add(&st->msgs_redirected, 1);
 			__sync_fetch_and_add(&st->bytes_redirected, size);
 		}
 		return SK_PASS;
 	}
-	if (rs->state == RD_REDIRECT) {
+	if (rs->state == SOCKMAP_REDIRECT) {
 		/* The peer closed and left the map: TCP reports it as it would. */
 		if (st) {
 			__sync_fetch_and_add(&st->msgs_peer_gone, 1);
@@ -211,7 +474,7 @@ int rd_verdict(struct sk_msg_md *msg)
 	 * cgroup, filtered, or in another namespace): these bytes go by TCP, so every
 	 * later one must too, or it could overtake them in the peer's receive queue.
 	 */
-	rs->state = RD_TCP;
+	rs->state = SOCKMAP_TCP;
 	if (st)
 		__sync_fetch_and_add(&st->conns_no_peer, 1);
 tcp_for_good:

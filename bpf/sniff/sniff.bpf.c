@@ -70,6 +70,21 @@ static __always_inline int ip_parse(struct __sk_buff *skb, __u32 off, __u16 prot
 	return -1;
 }
 
+/* Entries created and deleted are counted: user space derives evictions from them. */
+static __always_inline void flow_add(const struct sniff_flow_key *k)
+{
+	__u8 one = 1;
+
+	if (!bpf_map_update_elem(&sniff_flows, k, &one, BPF_NOEXIST))
+		stat_inc(SNIFF_STAT_FLOW_ADDED);
+}
+
+static __always_inline void flow_del(const struct sniff_flow_key *k)
+{
+	if (!bpf_map_delete_elem(&sniff_flows, k))
+		stat_inc(SNIFF_STAT_FLOW_DELETED);
+}
+
 static __always_inline void flow_reverse(const struct sniff_flow_key *k, struct sniff_flow_key *r)
 {
 	__builtin_memcpy(r->saddr, k->daddr, 16);
@@ -86,7 +101,7 @@ int sniff_wire(struct __sk_buff *skb)
 	char start[HTTP_START_LEN];
 	__u32 ip_end = 0, payload;
 	__u16 proto;
-	__u8 one = 1, flags;
+	__u8 flags;
 	int off;
 
 	stat_inc(SNIFF_STAT_WIRE_SEEN);
@@ -119,17 +134,19 @@ int sniff_wire(struct __sk_buff *skb)
 	flow_reverse(&key, &rev);
 	if (payload >= HTTP_START_LEN && !bpf_skb_load_bytes(skb, off, start, sizeof(start)) &&
 	    http_start(start)) {
-		bpf_map_update_elem(&sniff_flows, &key, &one, BPF_ANY);
-		bpf_map_update_elem(&sniff_flows, &rev, &one, BPF_ANY);
+		flow_add(&key);
+		flow_add(&rev);
 	} else if (!bpf_map_lookup_elem(&sniff_flows, &key)) {
 		return 0;
 	} else if (!payload && !(flags & (TCP_FIN | TCP_RST))) {
 		return 0; /* pure ACKs tell user space nothing */
 	}
-	if (flags & TCP_RST) {
-		bpf_map_delete_elem(&sniff_flows, &key);
-		bpf_map_delete_elem(&sniff_flows, &rev);
-	}
+	/* A direction ends with its FIN; deleting it leaves only live flows in the map,
+	 * so that user space can tell evictions from entries still there. */
+	if (flags & (TCP_FIN | TCP_RST))
+		flow_del(&key);
+	if (flags & TCP_RST)
+		flow_del(&rev);
 	stat_inc(SNIFF_STAT_WIRE_PASSED);
 	return skb->len;
 }

@@ -24,6 +24,10 @@ enum sniff_stat {
 	SNIFF_STAT_WIRE_PASSED, /* of them, handed to user space */
 	SNIFF_STAT_SOCK_EVENTS, /* socket events written to the ring buffer */
 	SNIFF_STAT_SOCK_LOST,   /* socket events lost: ring buffer full */
+	/* LRU evictions lose data silently unless counted: */
+	SNIFF_STAT_FLOW_ADDED,   /* sniff_flows entries created... */
+	SNIFF_STAT_FLOW_DELETED, /* ...and deleted (FIN, RST): the rest still there or evicted */
+	SNIFF_STAT_SOCK_EVICTED, /* reads/writes whose sniff_inflight entry was evicted */
 	SNIFF_STAT_MAX,
 };
 
@@ -44,6 +48,9 @@ struct sniff_fd_val {
 	__u8 pad[2];
 	__u8 laddr[16];
 	__u8 raddr[16];
+	/* Reads/writes (index enum sniff_sock_kind) in flight: one more than expected at an
+	 * exit means an entry of sniff_inflight was evicted, and its data lost. */
+	__s32 busy[2];
 };
 
 /* Socket source: one syscall's buffer is cut into events of at most this many bytes... */
@@ -58,7 +65,9 @@ enum sniff_sock_kind {
 	SNIFF_SOCK_CLOSE, /* the process closed the socket */
 };
 
-/* Ring buffer record: this header, then cap bytes of data. */
+/* Ring buffer record: this header, then cap bytes of data. An OUT or IN record with
+ * len 0 stands for data lost in between, of unknown size (an evicted sniff_inflight
+ * entry). */
 struct sniff_sock_event {
 	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 ino;        /* socket inode ("socket:[ino]"): tells sockets apart */

@@ -164,12 +164,33 @@ static __always_inline int on_enter(int fd, __u64 buf, __u8 kind)
 		bpf_map_update_elem(&sniff_fds, &key, &fresh, BPF_ANY);
 		if (!fresh.wanted)
 			return 0;
+		v = bpf_map_lookup_elem(&sniff_fds, &key);
+		if (!v)
+			return 0;
 	} else if (!v->wanted) {
 		return 0;
 	}
 	in.key = key;
+	__sync_fetch_and_add(&v->busy[kind & 1], 1);
 	bpf_map_update_elem(&sniff_inflight, &id, &in, BPF_ANY);
 	return 0;
+}
+
+/*
+ * This read or write ended: were others on the same socket lost on the way (their
+ * sniff_inflight entries evicted)? Two threads reading (or writing) one socket at
+ * once also look like a loss: their bytes' order is unknown anyway.
+ */
+static __always_inline __s32 busy_lost(struct sniff_fd_val *v, __u8 kind)
+{
+	/* Not atomic (the return value of an atomic add needs -mcpu=v3): two calls
+	 * ending at once at worst miss or invent a loss, which is one already. */
+	__s32 old = v->busy[kind & 1];
+
+	if (old <= 0)
+		return 0; /* the entry was replaced while this call was in flight */
+	v->busy[kind & 1] = old > 1 ? 0 : old - 1;
+	return old - 1;
 }
 
 static __always_inline struct event_buf *event_start(const struct sniff_fd_key *key,
@@ -205,8 +226,13 @@ static __always_inline void event_send(struct event_buf *b, __u32 cap)
 		stat_inc(SNIFF_STAT_SOCK_EVENTS);
 }
 
-/* Bytes [off, off + n) of the user buffer as one event; n <= SNIFF_SOCK_CAP. */
-static __always_inline int send_chunk(struct event_buf *b, __u64 buf, __u32 off, __u32 n)
+/*
+ * Bytes [off, off + n) of the user buffer as one event; n <= SNIFF_SOCK_CAP. n is 64
+ * bits wide so that the register checked is the one passed: with a __u32, clang may
+ * test a zero-extended copy and pass the original, whose upper half the 6.1 verifier
+ * does not know ("R2 min value is negative").
+ */
+static __always_inline int send_chunk(struct event_buf *b, __u64 buf, __u32 off, __u64 n)
 {
 	if (n > SNIFF_SOCK_CAP)
 		return -1;
@@ -225,6 +251,7 @@ static __always_inline int on_exit(long ret)
 	struct sniff_fd_key key;
 	struct sniff_fd_val *v;
 	struct event_buf *b;
+	__s32 lost;
 	__u64 buf;
 	__u32 off;
 	__u8 kind;
@@ -236,7 +263,20 @@ static __always_inline int on_exit(long ret)
 	key = in->key;
 	v = bpf_map_lookup_elem(&sniff_fds, &key);
 	bpf_map_delete_elem(&sniff_inflight, &id);
-	if (!v || !v->wanted || ret < 0 || (ret == 0 && kind != SNIFF_SOCK_IN))
+	if (!v)
+		return 0;
+	lost = busy_lost(v, kind);
+	if (lost) {
+		__u32 idx = SNIFF_STAT_SOCK_EVICTED;
+		__u64 *cnt = bpf_map_lookup_elem(&sniff_stats, &idx);
+
+		if (cnt)
+			*cnt += lost;
+		/* What was lost precedes this call's data: say so first. */
+		if (v->http && v->wanted && (b = event_start(&key, v, kind)))
+			event_send(b, 0);
+	}
+	if (!v->wanted || ret < 0 || (ret == 0 && kind != SNIFF_SOCK_IN))
 		return 0;
 	if (ret == 0) {
 		if (v->http && (b = event_start(&key, v, SNIFF_SOCK_EOF)))

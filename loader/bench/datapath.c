@@ -1,10 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
+#include <netinet/tcp.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +17,9 @@
 #include "bpf/datapath/datapath.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/pkt.h"
+#include "common/pin.h"
+#include "common/signals.h"
 
 #include "bench_pass.skel.h"
 #include "bench_tailcall.skel.h"
@@ -27,7 +27,6 @@
 #include "xdp.skel.h"
 
 #define MAX_ROUNDS 100
-#define PKT_MAX    256
 #define PAYLOAD    64
 #define TC_UNSPEC  ((__u32)-1)
 
@@ -50,75 +49,34 @@ static const __u32 expect[N_PROGS][N_PKTS] = {
 	[PROG_TC]    = { TC_UNSPEC, TC_UNSPEC, TC_UNSPEC },
 };
 
-struct packet {
-	__u8 data[PKT_MAX];
-	__u32 len;
-};
-
 struct dp {
 	struct bench_pass *pass;
 	struct bench_tailcall *tail;
 	struct xdp *xdp;
 	struct tc *tc;
 	int fd[N_PROGS];
-	struct packet pkt[N_PKTS];
+	struct pkt pkt[N_PKTS];
 	double ns[N_PROGS][N_PKTS][MAX_ROUNDS];
 	double stats_ns[N_PROGS][N_PKTS][MAX_ROUNDS];
 };
 
-static __u16 ip4_csum(const void *hdr, size_t len)
+/* TCP/IPv4 ACK with 64 bytes of payload from saddr to dport. */
+static void tcp4_build(struct pkt *p, const char *saddr, __u16 dport)
 {
-	const __u16 *w = hdr;
-	__u32 sum = 0;
-
-	for (size_t i = 0; i < len / 2; i++)
-		sum += w[i];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
+	pkt_eth(p, ETH_P_IP);
+	pkt_ip4(p, IPPROTO_TCP, saddr, NULL, 0, 0);
+	pkt_tcp(p, 40000, dport, TH_ACK);
+	pkt_zeros(p, PAYLOAD);
 }
 
-static void eth_fill(__u8 *d, __u16 proto)
+/* IPv6 with a hop-by-hop header before UDP: the parser must walk it. */
+static void udp6_ext_build(struct pkt *p)
 {
-	struct ethhdr eth = { .h_dest = { 2, 0, 0, 0, 0, 2 }, .h_source = { 2, 0, 0, 0, 0, 1 },
-			      .h_proto = htons(proto) };
-
-	memcpy(d, &eth, sizeof(eth));
-}
-
-static void tcp4_build(struct packet *p, const char *saddr, __u16 dport)
-{
-	struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_TCP,
-			    .tot_len = htons(sizeof(ip) + sizeof(struct tcphdr) + PAYLOAD) };
-	struct tcphdr tcp = { .source = htons(40000), .dest = htons(dport), .doff = 5, .ack = 1,
-			      .window = htons(512) };
-
-	inet_pton(AF_INET, saddr, &ip.saddr);
-	inet_pton(AF_INET, "192.0.2.2", &ip.daddr);
-	ip.check = ip4_csum(&ip, sizeof(ip));
-	eth_fill(p->data, ETH_P_IP);
-	memcpy(p->data + ETH_HLEN, &ip, sizeof(ip));
-	memcpy(p->data + ETH_HLEN + sizeof(ip), &tcp, sizeof(tcp));
-	p->len = ETH_HLEN + sizeof(ip) + sizeof(tcp) + PAYLOAD;
-}
-
-/* IPv6 with a hop-by-hop header (one PadN option) before UDP: the parser must walk it. */
-static void udp6_ext_build(struct packet *p)
-{
-	const __u8 hbh[8] = { IPPROTO_UDP, 0, 1 /* PadN */, 4, 0, 0, 0, 0 };
-	struct udphdr udp = { .source = htons(5353), .dest = htons(53),
-			      .len = htons(sizeof(udp) + PAYLOAD) };
-	struct ipv6hdr ip6 = { .version = 6, .nexthdr = 0 /* hop-by-hop */, .hop_limit = 64,
-			       .payload_len = htons(sizeof(hbh) + sizeof(udp) + PAYLOAD) };
-	__u8 *d = p->data + ETH_HLEN;
-
-	inet_pton(AF_INET6, "2001:db8::1", &ip6.saddr);
-	inet_pton(AF_INET6, "2001:db8::2", &ip6.daddr);
-	eth_fill(p->data, ETH_P_IPV6);
-	memcpy(d, &ip6, sizeof(ip6));
-	memcpy(d + sizeof(ip6), hbh, sizeof(hbh));
-	memcpy(d + sizeof(ip6) + sizeof(hbh), &udp, sizeof(udp));
-	p->len = ETH_HLEN + sizeof(ip6) + sizeof(hbh) + sizeof(udp) + PAYLOAD;
+	pkt_eth(p, ETH_P_IPV6);
+	pkt_ip6(p, 0 /* hop-by-hop */, "2001:db8::1", NULL);
+	pkt_ip6_ext(p, IPPROTO_UDP);
+	pkt_udp(p, 5353, 53);
+	pkt_zeros(p, PAYLOAD);
 }
 
 /* Deny 10.9.9.0/24 to TCP port 22 (the key stores IPv4 v4-mapped). */
@@ -131,15 +89,6 @@ static int deny_rule_add(struct bpf_map *map)
 	k.addr[10] = k.addr[11] = 0xff;
 	inet_pton(AF_INET, "10.9.9.0", &k.addr[12]);
 	return bpf_map__update_elem(map, &k, sizeof(k), &v, sizeof(v), BPF_ANY);
-}
-
-/* The bench's objects must not share the datapath's pinned maps (rules, counters). */
-static void unpin_maps(struct bpf_object *obj)
-{
-	struct bpf_map *map;
-
-	bpf_object__for_each_map(map, obj)
-		bpf_map__set_pin_path(map, NULL);
 }
 
 static int dp_load(struct dp *d)
@@ -155,22 +104,20 @@ static int dp_load(struct dp *d)
 	d->tail = bench_tailcall__open();
 	if (!d->tail)
 		goto fail;
-	unpin_maps(d->tail->obj);
-	if ((err = bench_tailcall__load(d->tail)))
+	/* The bench's objects must not share the datapath's pinned maps (rules, counters). */
+	if ((err = pin_clear_paths(d->tail->obj)) || (err = bench_tailcall__load(d->tail)))
 		goto fail;
 	what = "xdp";
 	d->xdp = xdp__open();
 	if (!d->xdp)
 		goto fail;
-	unpin_maps(d->xdp->obj);
-	if ((err = xdp__load(d->xdp)))
+	if ((err = pin_clear_paths(d->xdp->obj)) || (err = xdp__load(d->xdp)))
 		goto fail;
 	what = "tc";
 	d->tc = tc__open();
 	if (!d->tc)
 		goto fail;
-	unpin_maps(d->tc->obj);
-	if ((err = tc__load(d->tc)))
+	if ((err = pin_clear_paths(d->tc->obj)) || (err = tc__load(d->tc)))
 		goto fail;
 	what = "deny rule";
 	if ((err = deny_rule_add(d->xdp->maps.netbpf_deny)) ||
@@ -209,9 +156,9 @@ static int prog_stats(int fd, __u64 *run_ns, __u64 *cnt)
 /* One measurement: test_run's own average, and the stats' average over the same runs. */
 static int measure(struct dp *d, int prog, int pkt, int repeat, int round)
 {
-	struct packet *p = &d->pkt[pkt];
+	struct pkt *p = &d->pkt[pkt];
 	__u8 out[PKT_MAX + 256];
-	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = p->data, .data_size_in = p->len,
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = p->b, .data_size_in = p->len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
 	__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0;
 	int stats_ok = !prog_stats(d->fd[prog], &ns0, &c0);
@@ -321,7 +268,7 @@ int bench_datapath(const struct bench_datapath_opts *o)
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0)
 		pr_info("bench: BPF_ENABLE_STATS unavailable (%s): no cross-check\n", strerror(errno));
-	for (int r = 0; r < o->rounds && !bench_load_stop; r++) {
+	for (int r = 0; r < o->rounds && !exiting; r++) {
 		for (int k = 0; k < N_PKTS; k++) {
 			/* rotate the order so drift in the machine's load favours no program */
 			for (int i = 0; i < N_PROGS; i++)

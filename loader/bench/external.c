@@ -15,13 +15,15 @@
 #include "bench/external.h"
 #include "bench/load.h"
 #include "common/log.h"
+#include "common/signals.h"
 
 #define SOCKPERF_PORT 11111
 #define IPERF_PORT    5201
 #define SOCKPERF_MAX  65506
 #define OUT_MAX       (256u << 10)
 
-/* fork + exec with the child pinned to cpu (-1: not pinned), stdout to out_fd (-1: null). */
+/* fork + exec with the child pinned to cpu (-1: not pinned) as taskset does it, before
+ * exec, so every thread the tool starts stays there; stdout to out_fd (-1: null). */
 static pid_t spawn(char *const argv[], int cpu, int out_fd)
 {
 	pid_t pid;
@@ -73,7 +75,7 @@ static pid_t server_start(char *const argv[], int port, int cpu)
 
 	if (pid < 0)
 		return -1;
-	for (int i = 0; i < 500 && !bench_load_stop; i++) {
+	for (int i = 0; i < 500 && !exiting; i++) {
 		if (listening(port))
 			return pid;
 		if (waitpid(pid, NULL, WNOHANG) == pid)
@@ -184,10 +186,10 @@ static char *sockperf(const struct ext_opts *o, const char *mode, bool full_rtt)
 	fmt_int(port, sizeof(port), SOCKPERF_PORT);
 	fmt_int(size, sizeof(size), o->msg_size > SOCKPERF_MAX ? SOCKPERF_MAX : (long)o->msg_size);
 	fmt_int(secs, sizeof(secs), whole_seconds(o->duration_s));
-	s = server_start(srv, SOCKPERF_PORT, o->pin ? 1 : -1);
+	s = server_start(srv, SOCKPERF_PORT, o->cpu_server);
 	if (s < 0)
 		return NULL;
-	out = client_run(cli, o->pin ? 0 : -1);
+	out = client_run(cli, o->cpu_client);
 	server_stop(s);
 	return out;
 }
@@ -223,10 +225,10 @@ int ext_iperf3(const struct ext_opts *o, double *gbps)
 	fmt_int(port, sizeof(port), IPERF_PORT);
 	fmt_int(len, sizeof(len), o->msg_size);
 	fmt_int(secs, sizeof(secs), whole_seconds(o->duration_s));
-	s = server_start(srv, IPERF_PORT, o->pin ? 1 : -1);
+	s = server_start(srv, IPERF_PORT, o->cpu_server);
 	if (s < 0)
 		return -1;
-	out = client_run(cli, o->pin ? 0 : -1);
+	out = client_run(cli, o->cpu_client);
 	server_stop(s);
 	sum = out ? strstr(out, "\"sum_received\"") : NULL;
 	*gbps = number_after(sum, "\"bits_per_second\":") / 1e9;

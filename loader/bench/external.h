@@ -10,7 +10,8 @@
 struct ext_opts {
 	size_t msg_size;
 	double duration_s; /* rounded up to whole seconds: both tools take integers */
-	bool pin;          /* client on CPU 0, server on CPU 1 */
+	int cpu_client;    /* each tool pinned like the bench's own ends (-1: not pinned) */
+	int cpu_server;
 };
 
 /* Both tools are on PATH; otherwise says which one is missing and returns false. */

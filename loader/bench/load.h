@@ -4,12 +4,14 @@
 #ifndef NETBPF_BENCH_LOAD_H
 #define NETBPF_BENCH_LOAD_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 enum bench_test { BENCH_RR, BENCH_STREAM };
+
+/* A transfer that does not progress for this long (s) is a stall, reported as a failure. */
+#define BENCH_STALL_S 3
 
 struct bench_load_opts {
 	enum bench_test test;
@@ -26,13 +28,15 @@ struct bench_load_result {
 	uint64_t *lat_ns;   /* rr: round-trip time of each transaction (up to a cap) */
 	size_t n_lat;
 	uint64_t rx_waits;  /* stream: times the receiver slept waiting for data */
+	uint64_t lo_packets; /* packets lo sent during the run: a bypassed connection sends only
+			      * its handshake and teardown (the netns is the bench's own) */
 	bool verified;      /* byte counts and checksums equal at both ends */
 	bool stalled;       /* an end saw no progress for the stall timeout */
 	char error[512];    /* set when the run failed (stall, connection error) */
 };
 
-/* Set from a signal handler: the running test ends early (and is reported as failed). */
-extern volatile sig_atomic_t bench_load_stop;
+/* common/signals.h's exiting, set by Ctrl-C: the running test ends early (and is
+ * reported as failed). */
 
 /* Runs one test on a fresh connection; sockets are created by the calling thread, so they
  * belong to its cgroup and network namespace. 0 on success (r->verified tells whether the

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/signals.h"
 #include "bench/peer.h"
 
 /* Messages are cut from a random pool at offsets that move with the message number, so a
@@ -43,7 +44,7 @@ static int write_full(struct bench_peer *p, const uint8_t *buf, size_t n)
 		ssize_t w = send(p->fd, buf, n, MSG_NOSIGNAL);
 
 		if (w < 0) {
-			if (errno == EINTR && !bench_load_stop)
+			if (errno == EINTR && !exiting)
 				continue;
 			return fail(p, "send");
 		}
@@ -53,19 +54,42 @@ static int write_full(struct bench_peer *p, const uint8_t *buf, size_t n)
 	return 0;
 }
 
+/*
+ * recv() on a socket with SO_RCVTIMEO of BENCH_STALL_S. On a socket in a sockmap, even a
+ * blocking recv() fails with EAGAIN after any wake-up that brought no data, long before
+ * the timeout: tcp_bpf_recvmsg() sleeps once and returns EAGAIN (6.1-6.18). The ACK of
+ * our own FIN is such a wake-up (FIN_WAIT1 -> FIN_WAIT2 wakes the socket's waiters): it
+ * comes alone when the peer is still busy, e.g. reading a backlog of bypassed bytes.
+ * That EAGAIN is repeated here; only a wait that lasted the timeout is a stall.
+ */
+static ssize_t recv_wait(struct bench_peer *p, void *buf, size_t n)
+{
+	/* coarse: read from the vDSO page without touching the clocksource, once per recv() */
+	uint64_t t0 = clock_ns(CLOCK_MONOTONIC_COARSE);
+
+	for (;;) {
+		ssize_t r = recv(p->fd, buf, n, 0);
+
+		if (r >= 0 || exiting)
+			return r;
+		/* 9/10: the kernel's timer may end a wait up to a tick early */
+		if (errno == EINTR || (errno == EAGAIN &&
+		    clock_ns(CLOCK_MONOTONIC_COARSE) - t0 < BENCH_STALL_S * 900000000ull))
+			continue;
+		return r;
+	}
+}
+
 /* 1: n bytes read; 0: EOF before the first byte; -1: error or EOF mid-message. */
 static int read_full(struct bench_peer *p, uint8_t *buf, size_t n)
 {
 	size_t got = 0;
 
 	while (got < n) {
-		ssize_t r = recv(p->fd, buf + got, n - got, 0);
+		ssize_t r = recv_wait(p, buf + got, n - got);
 
-		if (r < 0) {
-			if (errno == EINTR && !bench_load_stop)
-				continue;
+		if (r < 0)
 			return fail(p, "recv");
-		}
 		if (r == 0) {
 			if (!got)
 				return 0;
@@ -81,7 +105,7 @@ static int read_full(struct bench_peer *p, uint8_t *buf, size_t n)
  * (a non-blocking read then sees it) is a lost wake-up, told apart from a missing EOF. */
 static void wait_eof(struct bench_peer *p)
 {
-	ssize_t r = recv(p->fd, p->buf, 1, 0);
+	ssize_t r = recv_wait(p, p->buf, 1);
 
 	if (r == 0)
 		return;
@@ -146,7 +170,7 @@ void *bench_peer_rr_client(void *arg)
 	size_t n = p->o->msg_size;
 	uint64_t deadline = client_start(p);
 
-	for (uint64_t t0 = p->start_ns; t0 < deadline && !bench_load_stop; p->msgs++) {
+	for (uint64_t t0 = p->start_ns; t0 < deadline && !exiting; p->msgs++) {
 		const uint8_t *m = msg_at(p, p->msgs);
 		uint64_t t1;
 
@@ -189,7 +213,7 @@ void *bench_peer_stream_client(void *arg)
 	size_t n = p->o->msg_size;
 	uint64_t deadline = client_start(p);
 
-	while (!bench_load_stop && clock_ns(CLOCK_MONOTONIC) < deadline) {
+	while (!exiting && clock_ns(CLOCK_MONOTONIC) < deadline) {
 		const uint8_t *m = msg_at(p, p->msgs);
 
 		if (write_full(p, m, n))
@@ -209,11 +233,9 @@ void *bench_peer_stream_server(void *arg)
 	pin(p);
 	p->waits = thread_waits();
 	for (;;) {
-		ssize_t r = recv(p->fd, p->buf, p->buf_len, 0);
+		ssize_t r = recv_wait(p, p->buf, p->buf_len);
 
 		if (r < 0) {
-			if (errno == EINTR && !bench_load_stop)
-				continue;
 			fail(p, "recv");
 			break;
 		}

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,19 +18,14 @@
 #include "bench/sandbox.h"
 #include "bench/stats.h"
 #include "common/log.h"
+#include "common/signals.h"
+#include "redirect/pins.h"
+#include "redirect/redirect.h"
 
-const struct bench_metric_info bench_metrics[M_MAX] = {
-	[M_RR_TPS]     = { "rr_tps",        "rr trans/s",        false },
-	[M_RR_P50]     = { "rr_p50_us",     "rr p50 us",         true },
-	[M_RR_P99]     = { "rr_p99_us",     "rr p99 us",         true },
-	[M_RR_P999]    = { "rr_p999_us",    "rr p99.9 us",       true },
-	[M_ST_MBPS]    = { "stream_mbps",   "stream MB/s",       false },
-	[M_ST_MSGS]    = { "stream_msgs",   "stream msg/s",      false },
-	[M_ST_WAITS]   = { "stream_rx_waits_per_1k", "stream rx waits/1k", true },
-	[M_SP_PP_P50]  = { "sockperf_pp_p50_us", "sockperf pp p50 us", true },
-	[M_SP_PP_P99]  = { "sockperf_pp_p99_us", "sockperf pp p99 us", true },
-	[M_SP_TP_MSGS] = { "sockperf_tp_msgs",   "sockperf tp msg/s",  false },
-	[M_IPERF_GBPS] = { "iperf3_gbps",   "iperf3 Gbit/s",     false },
+const struct bench_placement_info bench_placements[PL_MAX] = {
+	[PL_SAME]     = { "same",     0,  0, "client and server on CPU 0" },
+	[PL_CROSS]    = { "cross",    0,  1, "client on CPU 0, server on CPU 1" },
+	[PL_UNPINNED] = { "unpinned", -1, -1, "not pinned (rounds mix same- and cross-CPU)" },
 };
 
 struct run_ctx {
@@ -37,7 +33,7 @@ struct run_ctx {
 	struct bench_results *res;
 	struct bench_sandbox sb;
 	pid_t holders[BENCH_MAX_MODES];
-	bool bypass_on;
+	bool bypass_on[BENCH_MAX_MODES];
 	int done, total;
 };
 
@@ -120,15 +116,18 @@ static int modes_setup(struct run_ctx *c)
 		if (o->modes[m].holder_cmd) {
 			c->holders[m] = holder_start(o->modes[m].holder_cmd, cg);
 		} else {
-			const char *args[] = { "redirect", "on", "--cgroup", cg, NULL };
+			const char *rm = o->modes[m].redirect_mode;
+			const char *args[] = { "redirect", "on", "--cgroup", cg,
+					       rm ? "--mode" : NULL, rm, NULL };
 
-			c->bypass_on = !run_self(args);
-			if (!c->bypass_on)
-				pr_warn("failed to turn the bypass on: 'netbpf redirect on --cgroup %s' failed\n", cg);
+			c->bypass_on[m] = !run_self(args);
+			if (!c->bypass_on[m])
+				pr_warn("failed to turn the bypass on: 'netbpf redirect on --cgroup %s%s%s' failed\n",
+					cg, rm ? " --mode " : "", rm ? rm : "");
 		}
 		free((void *)cg);
 		if ((o->modes[m].holder_cmd && c->holders[m] < 0) ||
-		    (!o->modes[m].holder_cmd && !c->bypass_on))
+		    (!o->modes[m].holder_cmd && !c->bypass_on[m]))
 			return -1;
 	}
 	return 0;
@@ -141,41 +140,55 @@ static void modes_teardown(struct run_ctx *c)
 			kill(-c->holders[m], SIGTERM);
 			waitpid(c->holders[m], NULL, 0);
 		}
-	}
-	if (c->bypass_on) {
-		const char *args[] = { "redirect", "off", "--cgroup", NULL, NULL };
+		if (c->bypass_on[m]) {
+			const char *args[] = { "redirect", "off", "--cgroup",
+					       sandbox_path(&c->sb, c->o->modes[m].name), NULL };
 
-		args[3] = sandbox_path(&c->sb, "bypass");
-		if (run_self(args))
-			pr_warn("failed to turn the bypass off ('netbpf redirect off')\n");
+			if (run_self(args))
+				pr_warn("failed to turn the bypass off ('netbpf redirect off --cgroup %s')\n",
+					args[3]);
+		}
 	}
 	sandbox_destroy(&c->sb);
 }
 
-static void progress(struct run_ctx *c, size_t size, const char *what, int m, int r,
+/* Where one run goes in the results: placement (index into o->placements), size, mode, round. */
+struct run_at {
+	int p, s, m, r;
+};
+
+/* One line per run, also for a run that failed (v NAN): the count always reaches the total. */
+static void progress(struct run_ctx *c, const struct run_at *at, const char *what,
 		     const char *fmt, double v)
 {
+	const struct bench_redirect_opts *o = c->o;
 	char sz[16], val[48];
 
-	snprintf(val, sizeof(val), fmt, v);
-	pr_info("bench: [%3d/%d] %5s %-11s %-8s round %d/%d: %s\n", ++c->done, c->total,
-		bench_size_str(size, sz, sizeof(sz)), what, c->o->modes[m].name, r + 1, c->o->rounds, val);
+	if (isnan(v))
+		snprintf(val, sizeof(val), "failed (not counted)");
+	else
+		snprintf(val, sizeof(val), fmt, v);
+	pr_info("bench: [%3d/%d] %-8s %5s %-11s %-8s round %d/%d: %s\n", ++c->done, c->total,
+		bench_placements[o->placements[at->p]].name, bench_size_str(o->sizes[at->s], sz, sizeof(sz)),
+		what, o->modes[at->m].name, at->r + 1, o->rounds, val);
 }
 
-static void run_own(struct run_ctx *c, int s, int m, int r, enum bench_test t)
+static void run_own(struct run_ctx *c, const struct run_at *at, enum bench_test t)
 {
 	const struct bench_redirect_opts *o = c->o;
+	const struct bench_placement_info *pl = &bench_placements[o->placements[at->p]];
+	int s = at->s, m = at->m, r = at->r;
 	struct bench_load_opts lo = {
 		.test = t, .msg_size = o->sizes[s], .duration_s = o->duration_s,
-		.cpu_client = o->pin ? 0 : -1, .cpu_server = o->pin ? 1 : -1,
+		.cpu_client = pl->cpu_client, .cpu_server = pl->cpu_server,
 	};
 	struct bench_load_result lr;
-	double (*v)[BENCH_MAX_MODES][BENCH_MAX_ROUNDS] = c->res->v[s];
+	double (*v)[BENCH_MAX_MODES][BENCH_MAX_ROUNDS] = c->res->v[at->p][s];
 	int err = bench_load_run(&lo, &lr);
 
 	if (err || !lr.verified) {
-		pr_warn("%s run of %s, %zu bytes: %s (%.1f MB/s, not counted)\n",
-			t == BENCH_RR ? "request/response" : "stream", o->modes[m].name, o->sizes[s],
+		pr_warn("%s run of %s, %s, %zu bytes: %s (%.1f MB/s, not counted)\n",
+			t == BENCH_RR ? "request/response" : "stream", o->modes[m].name, pl->name, o->sizes[s],
 			lr.error, lr.elapsed_s > 0 ? lr.bytes / lr.elapsed_s / 1e6 : 0.0);
 		if (lr.stalled)
 			c->res->stalls++;
@@ -183,7 +196,19 @@ static void run_own(struct run_ctx *c, int s, int m, int r, enum bench_test t)
 			c->res->corrupted++;
 		else
 			c->res->failures++;
-		c->done++;
+		progress(c, at, t == BENCH_RR ? "rr" : "stream", "", NAN);
+		bench_load_free(&lr);
+		return;
+	}
+	/* a bypassed connection puts only its handshake and teardown on lo (under 10 packets);
+	 * more means the bypass was not there, e.g. turned off from outside the bench */
+	if (o->modes[m].bypass_all && lr.lo_packets > 64) {
+		pr_warn("%s run of %s, %s, %zu bytes: lo carried %llu packets for %llu messages: "
+			"the bypass was not in effect (not counted)\n", t == BENCH_RR ? "request/response" :
+			"stream", o->modes[m].name, pl->name, o->sizes[s],
+			(unsigned long long)lr.lo_packets, (unsigned long long)lr.msgs);
+		c->res->not_bypassed++;
+		progress(c, at, t == BENCH_RR ? "rr" : "stream", "", NAN);
 		bench_load_free(&lr);
 		return;
 	}
@@ -194,46 +219,83 @@ static void run_own(struct run_ctx *c, int s, int m, int r, enum bench_test t)
 		v[M_RR_P50][m][r] = stats_percentile(lr.lat_ns, lr.n_lat, 50) / 1e3;
 		v[M_RR_P99][m][r] = stats_percentile_sorted(lr.lat_ns, lr.n_lat, 99) / 1e3;
 		v[M_RR_P999][m][r] = stats_percentile_sorted(lr.lat_ns, lr.n_lat, 99.9) / 1e3;
-		progress(c, o->sizes[s], "rr", m, r, "%.0f trans/s", v[M_RR_TPS][m][r]);
+		progress(c, at, "rr", "%.0f trans/s", v[M_RR_TPS][m][r]);
 	} else {
 		v[M_ST_MBPS][m][r] = lr.bytes / lr.elapsed_s / 1e6;
 		v[M_ST_MSGS][m][r] = lr.msgs / lr.elapsed_s;
 		v[M_ST_WAITS][m][r] = lr.msgs ? lr.rx_waits * 1000.0 / lr.msgs : NAN;
-		progress(c, o->sizes[s], "stream", m, r, "%.1f MB/s", v[M_ST_MBPS][m][r]);
+		progress(c, at, "stream", "%.1f MB/s", v[M_ST_MBPS][m][r]);
 	}
 	bench_load_free(&lr);
 }
 
-static void run_external(struct run_ctx *c, int s, int m, int r)
+static void run_external(struct run_ctx *c, const struct run_at *at)
 {
 	const struct bench_redirect_opts *o = c->o;
-	struct ext_opts eo = { .msg_size = o->sizes[s], .duration_s = o->duration_s, .pin = o->pin };
-	double (*v)[BENCH_MAX_MODES][BENCH_MAX_ROUNDS] = c->res->v[s];
+	const struct bench_placement_info *pl = &bench_placements[o->placements[at->p]];
+	int s = at->s, m = at->m, r = at->r;
+	struct ext_opts eo = { .msg_size = o->sizes[s], .duration_s = o->duration_s,
+			       .cpu_client = pl->cpu_client, .cpu_server = pl->cpu_server };
+	double (*v)[BENCH_MAX_MODES][BENCH_MAX_ROUNDS] = c->res->v[at->p][s];
 	double a, b;
 
+	/* a failed tool leaves NAN, as a run that was not measured */
 	if (ext_sockperf_supports(o->sizes[s])) {
-		if (!ext_sockperf_pingpong(&eo, &a, &b)) {
-			v[M_SP_PP_P50][m][r] = a;
-			v[M_SP_PP_P99][m][r] = b;
-			progress(c, o->sizes[s], "sockperf pp", m, r, "p50 %.1f us", a);
-		} else {
-			c->done++;
-		}
-		if (!ext_sockperf_throughput(&eo, &a)) {
-			v[M_SP_TP_MSGS][m][r] = a;
-			progress(c, o->sizes[s], "sockperf tp", m, r, "%.0f msg/s", a);
-		} else {
-			c->done++;
-		}
+		if (ext_sockperf_pingpong(&eo, &a, &b))
+			a = b = NAN;
+		v[M_SP_PP_P50][m][r] = a;
+		v[M_SP_PP_P99][m][r] = b;
+		progress(c, at, "sockperf pp", "p50 %.1f us", a);
+		if (ext_sockperf_throughput(&eo, &a))
+			a = NAN;
+		v[M_SP_TP_MSGS][m][r] = a;
+		progress(c, at, "sockperf tp", "%.0f msg/s", a);
 	} else {
 		c->done += 2;
 	}
-	if (!ext_iperf3(&eo, &a)) {
-		v[M_IPERF_GBPS][m][r] = a;
-		progress(c, o->sizes[s], "iperf3", m, r, "%.2f Gbit/s", a);
-	} else {
-		c->done++;
-	}
+	if (ext_iperf3(&eo, &a))
+		a = NAN;
+	v[M_IPERF_GBPS][m][r] = a;
+	progress(c, at, "iperf3", "%.2f Gbit/s", a);
+}
+
+/* The mode's bypass still runs in its cgroup. One turned off from outside (`redirect off`
+ * without --cgroup turns off every cgroup's) would make its rounds plain TCP under its name. */
+static bool bypass_still_on(struct run_ctx *c, int m)
+{
+	struct redirect_snap snap;
+	char dir[PATH_MAX];
+	uint64_t cgid;
+
+	if (!c->bypass_on[m])
+		return true; /* plain, or a --variant: nothing of ours to look at */
+	if (redirect_cgroup_dir(sandbox_path(&c->sb, c->o->modes[m].name), &cgid, dir, sizeof(dir)) ||
+	    access(dir, F_OK))
+		return false;
+	return !redirect_snapshot(dir, cgid, &snap) && snap.attached;
+}
+
+/* One mode's tests in one round. False when its bypass was gone afterwards: the round's
+ * values are dropped, and the bench stops (every later round would be plain TCP too). */
+static bool run_mode(struct run_ctx *c, const struct run_at *at)
+{
+	const struct bench_redirect_opts *o = c->o;
+
+	if (o->rr)
+		run_own(c, at, BENCH_RR);
+	if (o->stream && !exiting)
+		run_own(c, at, BENCH_STREAM);
+	if (o->external && !exiting)
+		run_external(c, at);
+	if (bypass_still_on(c, at->m))
+		return true;
+	pr_warn("the bypass of mode %s is gone from its cgroup (turned off from outside the bench?): "
+		"its round %d in placement %s not counted; stopping\n", o->modes[at->m].name, at->r + 1,
+		bench_placements[o->placements[at->p]].name);
+	for (int k = 0; k < M_MAX; k++)
+		c->res->v[at->p][at->s][k][at->m][at->r] = NAN;
+	c->res->not_bypassed++;
+	return false;
 }
 
 static void read_loadavg(double la[3])
@@ -246,6 +308,7 @@ int bench_redirect(const struct bench_redirect_opts *o)
 {
 	struct run_ctx c = { .o = o };
 	int ret = 1, steps;
+	bool going = true;
 
 	c.res = malloc(sizeof(*c.res));
 	if (!c.res)
@@ -253,36 +316,34 @@ int bench_redirect(const struct bench_redirect_opts *o)
 	for (size_t i = 0; i < sizeof(c.res->v) / sizeof(double); i++)
 		((double *)c.res->v)[i] = NAN;
 	c.res->o = o;
-	c.res->failures = c.res->corrupted = c.res->stalls = 0;
+	c.res->failures = c.res->corrupted = c.res->stalls = c.res->not_bypassed = 0;
 	c.res->verified_runs = 0;
 	c.res->verified_bytes = 0;
 	steps = o->rr + o->stream + (o->external ? 3 : 0);
-	c.total = o->n_sizes * o->rounds * o->n_modes * steps;
+	c.total = o->n_placements * o->n_sizes * o->rounds * o->n_modes * steps;
 	read_loadavg(c.res->load_start);
 	pr_info("bench: %d runs of %.1f s in a cgroup and network namespace of its own "
 		"(about %.0f s); load average %.2f\n", c.total, o->duration_s,
 		c.total * o->duration_s * 1.1, c.res->load_start[0]);
 	if (sandbox_netns() || modes_setup(&c))
 		goto out;
-	for (int s = 0; s < o->n_sizes && !bench_load_stop; s++) {
-		for (int r = 0; r < o->rounds && !bench_load_stop; r++) {
-			/* alternate which mode goes first: drift in the machine's load
-			 * then favours neither */
-			for (int i = 0; i < o->n_modes && !bench_load_stop; i++) {
-				int m = r % 2 ? o->n_modes - 1 - i : i;
+	for (int s = 0; s < o->n_sizes && !exiting && going; s++) {
+		for (int p = 0; p < o->n_placements && !exiting && going; p++) {
+			for (int r = 0; r < o->rounds && !exiting && going; r++) {
+				/* every mode once per round, back to back in the same placement;
+				 * which goes first alternates, so drift in the machine's load
+				 * favours none */
+				for (int i = 0; i < o->n_modes && !exiting && going; i++) {
+					struct run_at at = { p, s, r % 2 ? o->n_modes - 1 - i : i, r };
 
-				if (sandbox_enter(&c.sb, o->modes[m].name))
-					goto out;
-				if (o->rr)
-					run_own(&c, s, m, r, BENCH_RR);
-				if (o->stream && !bench_load_stop)
-					run_own(&c, s, m, r, BENCH_STREAM);
-				if (o->external && !bench_load_stop)
-					run_external(&c, s, m, r);
+					if (sandbox_enter(&c.sb, o->modes[at.m].name))
+						goto out;
+					going = run_mode(&c, &at);
+				}
 			}
 		}
 	}
-	if (bench_load_stop) {
+	if (exiting) {
 		pr_warn("interrupted: cleaning up\n");
 		goto out;
 	}
@@ -295,9 +356,9 @@ int bench_redirect(const struct bench_redirect_opts *o)
 		goto out;
 	if (c.res->stalls)
 		pr_warn("%d runs stalled (see above): not counted in the figures\n", c.res->stalls);
-	if (c.res->corrupted || c.res->failures) {
-		pr_warn("%d runs moved corrupted data, %d failed (see above)\n", c.res->corrupted,
-			c.res->failures);
+	if (c.res->corrupted || c.res->failures || c.res->not_bypassed) {
+		pr_warn("%d runs moved corrupted data, %d failed, %d were not bypassed (see above)\n",
+			c.res->corrupted, c.res->failures, c.res->not_bypassed);
 		goto out;
 	}
 	ret = 0;

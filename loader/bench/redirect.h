@@ -11,6 +11,22 @@
 /* plain, bypass, and variants given with --variant */
 #define BENCH_MAX_MODES   6
 
+/* Where the two ends of a test run: the verdict of the bypass depends on it (a wake-up
+ * across CPUs costs ~60 us on a small VM, one on the same CPU ~4 us). */
+enum bench_placement {
+	PL_SAME,     /* client and server both pinned to CPU 0 */
+	PL_CROSS,    /* client on CPU 0, server on CPU 1 */
+	PL_UNPINNED, /* the scheduler decides: rounds then mix both of the above */
+	PL_MAX,
+};
+
+struct bench_placement_info {
+	const char *name;
+	int cpu_client, cpu_server; /* -1: not pinned */
+	const char *desc;
+};
+extern const struct bench_placement_info bench_placements[PL_MAX];
+
 enum bench_metric {
 	M_RR_TPS,      /* own request/response: transactions/s */
 	M_RR_P50,      /* round-trip latency, us */
@@ -35,7 +51,9 @@ extern const struct bench_metric_info bench_metrics[M_MAX];
 
 struct bench_mode {
 	const char *name;
-	const char *holder_cmd; /* --variant: a process that keeps its bypass attached */
+	const char *redirect_mode; /* --mode: passed as `redirect on --mode NAME` */
+	const char *holder_cmd;    /* --variant: a process that keeps its bypass attached */
+	bool bypass_all;           /* every connection must be bypassed: checked per run */
 };
 
 struct bench_redirect_opts {
@@ -43,7 +61,8 @@ struct bench_redirect_opts {
 	int n_sizes;
 	double duration_s;
 	int rounds;
-	bool pin;
+	enum bench_placement placements[PL_MAX]; /* in the order given */
+	int n_placements;
 	bool rr, stream; /* which of the bench's own tests run */
 	bool external;
 	bool json;
@@ -54,11 +73,13 @@ struct bench_redirect_opts {
 
 struct bench_results {
 	const struct bench_redirect_opts *o;
-	/* NAN where not measured (or the run failed) */
-	double v[BENCH_MAX_SIZES][M_MAX][BENCH_MAX_MODES][BENCH_MAX_ROUNDS];
+	/* NAN where not measured (or the run failed); [p] indexes o->placements */
+	double v[PL_MAX][BENCH_MAX_SIZES][M_MAX][BENCH_MAX_MODES][BENCH_MAX_ROUNDS];
 	double load_start[3], load_end[3];
 	int corrupted;       /* runs whose data differed at the two ends: the bench fails */
 	int failures;        /* runs that failed otherwise (connection errors): the bench fails */
+	int not_bypassed;    /* runs of a bypass_all mode that lo carried, and rounds after which
+			      * a mode's bypass was gone: the bench fails */
 	int stalls;          /* runs an end waited on for the stall timeout: reported */
 	int verified_runs;   /* runs whose checksums matched at both ends */
 	unsigned long long verified_bytes;

@@ -15,10 +15,8 @@ void bench_json_head(struct json *j, const char *bench, double load_start, doubl
 /* Size as the user writes it: 64, 1K, 16K, 1M. */
 const char *bench_size_str(size_t size, char *buf, size_t len);
 
-/* Gain of mode m over plain in one round, > 1 when the mode is better; NAN if unmeasured. */
-double bench_gain(const struct bench_results *res, int s, int metric, int m, int round);
 /* Median and min-max of the gain over the rounds; false when no round has both values. */
-bool bench_gain_range(const struct bench_results *res, int s, int metric, int m,
+bool bench_gain_range(const struct bench_results *res, int p, int s, int metric, int m,
 		      struct stats_range *out);
 
 void bench_report_table(const struct bench_results *res);

@@ -1,4 +1,7 @@
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +12,12 @@
 #include "bench/stats.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/pkt.h"
+#include "common/pin.h"
 #include "trace/attach.h"
 #include "bench/trace.h"
 #include "trace/funcs.h"
 #include "xdp.skel.h"
-
-/* Ethernet, IPv4 192.0.2.1 -> 192.0.2.2, TCP 40000 -> 80 SYN, 10 bytes of payload:
- * the full parse path (l2, l3, l4, rules, account) and XDP_PASS. */
-static const __u8 bench_pkt[64] = {
-	0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00,
-	0x45, 0x00, 0x00, 0x32, 0, 0, 0x40, 0x00, 0x40, 0x06, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
-	0x9c, 0x40, 0x00, 0x50, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02, 0x02, 0x00, 0, 0, 0, 0,
-};
 
 #define ROUNDS 3
 
@@ -30,14 +27,28 @@ struct bench_result {
 	int n_funcs;
 };
 
+/* Ethernet, IPv4 192.0.2.1 -> 192.0.2.2, TCP 40000 -> 80 SYN, 10 bytes of payload:
+ * the full parse path (l2, l3, l4, rules, account) and XDP_PASS. */
+static void bench_pkt(struct pkt *p)
+{
+	pkt_eth(p, ETH_P_IP);
+	pkt_ip4(p, IPPROTO_TCP, "192.0.2.1", NULL, 0, 0);
+	pkt_tcp(p, 40000, 80, TH_SYN);
+	pkt_zeros(p, 10);
+}
+
 static int run_ns(int fd, int repeat, double *ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = bench_pkt, .data_size_in = sizeof(bench_pkt),
-		    .repeat = repeat);
+	struct pkt p;
+
+	bench_pkt(&p);
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = p.b, .data_size_in = p.len, .repeat = repeat);
 
 	if (bpf_prog_test_run_opts(fd, &t)) {
-		pr_warn("failed to run xdp_main (BPF_PROG_TEST_RUN): %s\n", strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pr_warn("failed to run xdp_main (BPF_PROG_TEST_RUN): %s\n", strerror(-err));
+		return err;
 	}
 	if (t.retval != XDP_PASS) {
 		pr_warn("xdp_main returned %u, expected XDP_PASS: the bench packet is wrong\n", t.retval);
@@ -74,7 +85,7 @@ static void print_result(const struct bench_result *r, int repeat, bool json)
 		json_end_line(&j);
 		return;
 	}
-	printf("netbpf trace --bench: %s\n", bench_machine());
+	printf("netbpf bench trace: %s\n", bench_machine());
 	printf("xdp_main on a 64-byte TCP/IPv4 packet, BPF_PROG_TEST_RUN repeat %d, %d rounds "
 	       "alternating; ns/packet median (min-max)\n", repeat, ROUNDS);
 	printf("  untraced %9.1f (%.1f-%.1f)\n", u.median, u.min, u.max);
@@ -137,15 +148,11 @@ int trace_bench(int repeat, bool json)
 	__u32 len = sizeof(info);
 	struct trace_set *set = calloc(1, sizeof(*set));
 	struct xdp *xdp = xdp__open();
-	struct bpf_map *map;
 	int fd, err = -ENOMEM;
 
 	if (!set || !xdp)
 		goto out;
-	/* A private copy: never the datapath's pinned maps. */
-	bpf_object__for_each_map(map, xdp->obj)
-		bpf_map__set_pin_path(map, NULL);
-	err = xdp__load(xdp);
+	err = pin_clear_paths(xdp->obj) ?: xdp__load(xdp);
 	if (err) {
 		pr_warn("failed to load xdp_main: %s\n", strerror(-err));
 		goto out;

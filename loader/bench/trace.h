@@ -1,4 +1,4 @@
-/* netbpf trace --bench: what tracing costs per packet, untraced vs traced xdp_main. */
+/* netbpf bench trace: what tracing costs per packet, untraced vs traced xdp_main. */
 #ifndef NETBPF_TRACE_BENCH_H
 #define NETBPF_TRACE_BENCH_H
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/addr.h"
@@ -36,15 +37,26 @@ int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen)
 	return 0;
 }
 
+static bool is_v4mapped(const uint8_t addr[16])
+{
+	return !memcmp(addr, v4mapped, sizeof(v4mapped));
+}
+
+const char *addr_format(const uint8_t addr[16], char *buf, size_t len)
+{
+	if (is_v4mapped(addr))
+		return inet_ntop(AF_INET, addr + 12, buf, len);
+	return inet_ntop(AF_INET6, addr, buf, len);
+}
+
 void addr_format_cidr(const uint8_t addr[16], int plen, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (plen >= 96 && !memcmp(addr, v4mapped, sizeof(v4mapped))) {
-		inet_ntop(AF_INET, addr + 12, a, sizeof(a));
-		plen -= 96;
-	} else {
+	/* A prefix shorter than the v4-mapped part is an IPv6 one, whatever its bits. */
+	if (plen < 96)
 		inet_ntop(AF_INET6, addr, a, sizeof(a));
-	}
-	snprintf(buf, len, "%s/%d", a, plen);
+	else
+		addr_format(addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%d", a, plen >= 96 && is_v4mapped(addr) ? plen - 96 : plen);
 }

@@ -10,7 +10,9 @@
  * length over all 128 bits (an IPv4 /24 gives 120). -EINVAL when malformed.
  */
 int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen);
-/* The reverse: "a.b.c.d/n" for a v4-mapped prefix, "x::y/n" otherwise. */
+/* "a.b.c.d" for a v4-mapped address, "x::y" otherwise; returns buf. */
+const char *addr_format(const uint8_t addr[16], char *buf, size_t len);
+/* The reverse of addr_parse_cidr: "a.b.c.d/n" for a v4-mapped prefix, "x::y/n" otherwise. */
 void addr_format_cidr(const uint8_t addr[16], int plen, char *buf, size_t len);
 
 #endif /* NETBPF_ADDR_H */

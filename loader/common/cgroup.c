@@ -30,7 +30,8 @@ static uint64_t find_ino;
 static char *found_buf;
 static size_t found_len;
 
-static int match_ino(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int match_ino(const char *path, const struct stat *st, int type,
+		     struct FTW *ftw __attribute__((unused)))
 {
 	if (type != FTW_D || st->st_ino != find_ino)
 		return 0;

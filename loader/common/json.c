@@ -80,7 +80,7 @@ void json_str(struct json *j, const char *s)
 
 void json_u64(struct json *j, uint64_t v) { sep(j); fprintf(j->f, "%" PRIu64, v); }
 void json_i64(struct json *j, int64_t v) { sep(j); fprintf(j->f, "%" PRId64, v); }
-void json_bool(struct json *j, int v) { sep(j); fputs(v ? "true" : "false", j->f); }
+static void json_bool(struct json *j, int v) { sep(j); fputs(v ? "true" : "false", j->f); }
 void json_null(struct json *j) { sep(j); fputs("null", j->f); }
 
 void json_double(struct json *j, double v)

@@ -22,7 +22,6 @@ void json_str(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
 void json_i64(struct json *j, int64_t v);
 void json_double(struct json *j, double v);
-void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 /* Ends a top-level value with a newline (JSON lines). */
 void json_end_line(struct json *j);

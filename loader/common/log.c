@@ -8,11 +8,10 @@
 #include "common/log.h"
 
 int log_level = 1;
-static bool silenced;
 
 static void vlog(int level, const char *fmt, va_list ap)
 {
-	if (silenced || level > log_level)
+	if (level > log_level)
 		return;
 	if (level == 0)
 		fputs("netbpf: ", stderr);
@@ -63,7 +62,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	char *msg;
 	int n;
 
-	if (silenced || vasprintf(&msg, fmt, ap) < 0)
+	if (vasprintf(&msg, fmt, ap) < 0)
 		return 0;
 	if (level == LIBBPF_WARN)
 		tail_add(msg);
@@ -77,7 +76,3 @@ void log_setup(void)
 	libbpf_set_print(libbpf_print);
 }
 
-void log_silence(bool on)
-{
-	silenced = on;
-}

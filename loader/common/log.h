@@ -2,13 +2,10 @@
 #ifndef NETBPF_LOG_H
 #define NETBPF_LOG_H
 
-#include <stdbool.h>
 
 extern int log_level; /* 0 warn (-q), 1 info (default), 2 debug (-v) */
 
 void log_setup(void);
-/* Silence libbpf (and our debug) around probes that are expected to fail. */
-void log_silence(bool on);
 
 /* Prints the last n lines libbpf reported (the verifier log's tail on a failed load). */
 void log_print_libbpf_tail(int n);

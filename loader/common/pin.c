@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "common/log.h"
 #include "common/pin.h"
@@ -219,4 +220,15 @@ int pin_for_each(int only_this_netns, pin_iter_fn fn, void *ctx)
 	}
 	closedir(d);
 	return err;
+}
+
+int pin_clear_paths(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj)
+		if ((err = bpf_map__set_pin_path(map, NULL)))
+			return err;
+	return 0;
 }

@@ -36,6 +36,10 @@ int pin_path(const char *dir, const char *name, char *buf, size_t len);
 int pin_mkdir(const char *dir);
 /* Unlinks every pin in dir, then dir itself. */
 int pin_rmdir(const char *dir);
+/* Clears the pin path of every map of obj before load: a private copy (a bench, a
+ * test run) must not reuse or create the datapath's pinned maps. */
+struct bpf_object;
+int pin_clear_paths(struct bpf_object *obj);
 /* Opens a pinned object; -errno when it is not there. */
 int pin_open(const char *dir, const char *name);
 /*

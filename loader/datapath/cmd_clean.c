@@ -16,7 +16,10 @@ static void usage(FILE *f)
 		"\n"
 		"Removes the pins of interfaces that no longer exist, in any network\n"
 		"namespace (their programs went away with the device). Live ones stay.\n"
-		"With --json: {\"removed\":[{\"pin_dir\",\"ifname\",\"netns_ino\"}...]}.\n");
+		"With --json: {\"removed\":[{\"pin_dir\",\"ifname\",\"netns_ino\"}...]}.\n"
+		"\n"
+		"Examples:\n"
+		"  ip link del veth0 && netbpf clean\n");
 }
 
 struct clean {
@@ -52,14 +55,14 @@ int do_clean(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		usage(opt == 'h' ? stdout : stderr);
-		return opt == 'h' ? 0 : -1;
+		return opt == 'h' ? CMD_OK : CMD_USAGE;
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return -1;
+		return CMD_USAGE;
 	}
-	if ((err = lock_take()))
-		return err;
+	if (lock_take())
+		return CMD_FAIL;
 	json_init(&j, stdout);
 	c.j = gopt.json ? &j : NULL;
 	if (c.j) {
@@ -76,5 +79,5 @@ int do_clean(int argc, char **argv)
 	} else if (!c.removed) {
 		printf("nothing to clean\n");
 	}
-	return err;
+	return cmd_status(err);
 }

@@ -78,7 +78,7 @@ static const char *proto_name(__u8 proto)
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "any";
 }
 
-static int list_rules(int fd, const char *ifname)
+static int list_rules(int fd)
 {
 	struct nb_deny_key key, next;
 	struct nb_deny_val val;
@@ -118,71 +118,112 @@ static int list_rules(int fd, const char *ifname)
 	return 0;
 }
 
-static int deny_locked(const char *verb, const char *ifname, const struct nb_deny_key *rule);
-
-int do_deny(int argc, char **argv)
+/* --json, --help and the positional words of deny VERB: IFACE, then the rule if key. */
+static int parse_args(int argc, char **argv, const char *verb, struct nb_deny_key *key)
 {
-	struct nb_deny_key key = {};
-	const char *verb;
-	int err;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool want_rule = key;
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			gopt.json = true;
-			memmove(&argv[i], &argv[i + 1], (argc - i) * sizeof(*argv));
-			argc--, i--;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': gopt.json = true; break;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
-	if (argc < 3) {
-		usage(stderr);
-		return -1;
+	if (argc - optind < 1 + want_rule || (!want_rule && optind + 1 != argc)) {
+		pr_warn("deny %s needs IFACE%s (see 'netbpf deny --help')\n", verb,
+			want_rule ? " CIDR [port N] [proto tcp|udp]" : " only");
+		return CMD_USAGE;
 	}
-	verb = argv[1];
-	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "list")) {
-		pr_warn("unknown deny action '%s' (add, del, list)\n", verb);
-		return -1;
-	}
-	if (strcmp(verb, "list") && parse_rule(argc - 3, argv + 3, &key))
-		return -1;
-	if ((err = lock_take()))
-		return err;
-	err = deny_locked(verb, argv[2], &key);
-	lock_release();
-	return err;
+	if (want_rule && parse_rule(argc - optind - 1, argv + optind + 1, key))
+		return CMD_USAGE;
+	return CMD_RUN;
 }
 
-static int deny_locked(const char *verb, const char *ifname, const struct nb_deny_key *rule)
+/* The rule map of the interface named at argv[optind]; negative errno, reported. */
+static int open_rules(char **argv)
 {
-	struct nb_deny_key key = *rule;
-	struct nb_deny_val val = {};
 	char dir[256];
 	int fd, err;
 
-	err = datapath_dir(ifname, dir, sizeof(dir));
+	err = datapath_dir(argv[optind], dir, sizeof(dir));
 	if (err)
 		return err;
-	fd = pin_open_map(dir, PIN_DENY, sizeof(key), sizeof(val));
+	fd = pin_open_map(dir, PIN_DENY, sizeof(struct nb_deny_key), sizeof(struct nb_deny_val));
+	if (fd < 0 && fd != -EPROTO) /* -EPROTO: pin_open_map said why */
+		pr_warn("failed to open %s/%s: %s\n", dir, PIN_DENY, strerror(-fd));
+	return fd;
+}
+
+/* add and del: the same command line, one map operation apart. */
+static int edit_rule(int argc, char **argv, bool add)
+{
+	struct nb_deny_val val = {};
+	struct nb_deny_key key;
+	int ret = parse_args(argc, argv, add ? "add" : "del", &key), fd, err = 0;
+
+	if (ret != CMD_RUN)
+		return ret;
+	if (lock_take())
+		return CMD_FAIL;
+	fd = open_rules(argv);
 	if (fd < 0) {
-		if (fd != -EPROTO)
-			pr_warn("failed to open %s/%s: %s\n", dir, PIN_DENY, strerror(-fd));
-		return fd;
+		lock_release();
+		return CMD_FAIL;
 	}
-	if (!strcmp(verb, "list")) {
-		err = list_rules(fd, ifname);
-	} else if (!strcmp(verb, "add")) {
-		if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST)) {
-			err = -errno;
-			pr_warn("failed to add rule: %s\n",
-				err == -EEXIST ? "the rule exists already" : strerror(errno));
-		}
-	} else if (bpf_map_delete_elem(fd, &key)) {
+	if (add ? bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST) : bpf_map_delete_elem(fd, &key)) {
 		err = -errno;
-		pr_warn("failed to delete rule: %s\n", err == -ENOENT ? "no such rule" : strerror(errno));
+		pr_warn("failed to %s rule: %s\n", add ? "add" : "delete",
+			err == -EEXIST ? "the rule exists already" :
+			err == -ENOENT ? "no such rule" : strerror(-err));
 	}
 	close(fd);
-	return err;
+	lock_release();
+	return cmd_status(err);
+}
+
+static int do_deny_add(int argc, char **argv)
+{
+	return edit_rule(argc, argv, true);
+}
+
+static int do_deny_del(int argc, char **argv)
+{
+	return edit_rule(argc, argv, false);
+}
+
+static int do_deny_list(int argc, char **argv)
+{
+	int ret = parse_args(argc, argv, "list", NULL), fd, err;
+
+	if (ret != CMD_RUN)
+		return ret;
+	if (lock_take())
+		return CMD_FAIL;
+	fd = open_rules(argv);
+	if (fd < 0) {
+		lock_release();
+		return CMD_FAIL;
+	}
+	err = list_rules(fd);
+	close(fd);
+	lock_release();
+	return cmd_status(err);
+}
+
+int do_deny(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ .name = "add",  .run = do_deny_add },
+		{ .name = "del",  .run = do_deny_del },
+		{ .name = "list", .run = do_deny_list },
+	};
+
+	return cmd_select(cmds, CMD_COUNT(cmds), "deny command", argc - 1, argv + 1, usage);
 }

@@ -23,7 +23,8 @@ static void usage(FILE *f)
 		"  netbpf down --all\n");
 }
 
-static int down_one(const char *dir, uint64_t netns_ino, const char *ifname, void *ctx)
+static int down_one(const char *dir, uint64_t netns_ino __attribute__((unused)), const char *ifname,
+		    void *ctx __attribute__((unused)))
 {
 	int err = datapath_down(dir);
 
@@ -46,20 +47,20 @@ int do_down(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if ((all && optind != argc) || (!all && optind != argc - 1)) {
 		pr_warn("down needs one interface or --all (see 'netbpf down --help')\n");
-		return -1;
+		return CMD_USAGE;
 	}
-	if ((err = lock_take()))
-		return err;
+	if (lock_take())
+		return CMD_FAIL;
 	if (all)
 		err = pin_for_each(1, down_one, NULL);
 	else if (!(err = datapath_dir(argv[optind], dir, sizeof(dir))))
 		err = down_one(dir, 0, argv[optind], NULL);
 	lock_release();
-	return err;
+	return cmd_status(err);
 }

@@ -16,17 +16,11 @@
 #include "common/json.h"
 #include "common/lock.h"
 #include "common/log.h"
+#include "common/signals.h"
 #include "common/pin.h"
 #include "redirect/redirect.h"
 #include "datapath/state.h"
 #include "datapath/stats.h"
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static void json_counters(struct json *j, const char *key, const struct nb_counter *c,
 			  const char *const *names, int n)
@@ -43,7 +37,7 @@ static void json_counters(struct json *j, const char *key, const struct nb_count
 	json_obj_close(j);
 }
 
-static void print_json(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
+static void print_json(const char *ifname, const struct nb_hook_stats *s, const char *redirect_cg)
 {
 	struct json j;
 
@@ -62,9 +56,9 @@ static void print_json(const char *ifname, const struct nb_hook_stats *s, const 
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
-	if (bypass) {
+	if (redirect_cg) {
 		json_key(&j, "redirect");
-		redirect_print_stats(bypass, &j);
+		redirect_print_stats(redirect_cg, &j);
 	}
 	json_obj_close(&j);
 	json_end_line(&j);
@@ -80,7 +74,7 @@ static void text_rows(const char *hook, const struct nb_counter *c, const char *
 }
 
 /* One row per non-zero class; verdicts always, so a zero drop count is visible. */
-static void print_text(const char *ifname, const struct nb_hook_stats *s, const char *bypass)
+static void print_text(const char *ifname, const struct nb_hook_stats *s, const char *redirect_cg)
 {
 	printf("%s\n%-11s %-13s %12s %14s\n", ifname, "HOOK", "CLASS", "PACKETS", "BYTES");
 	for (int h = 0; h < NB_HOOK_MAX; h++) {
@@ -88,8 +82,8 @@ static void print_text(const char *ifname, const struct nb_hook_stats *s, const 
 		text_rows(nb_hook_names[h], s[h].l4, nb_l4_names, NB_L4_MAX, false);
 		text_rows(nb_hook_names[h], s[h].verdict, nb_verdict_names, NB_VERDICT_MAX, true);
 	}
-	if (bypass)
-		redirect_print_stats(bypass, NULL);
+	if (redirect_cg)
+		redirect_print_stats(redirect_cg, NULL);
 }
 
 static void usage(FILE *f)
@@ -152,21 +146,20 @@ int do_stats(int argc, char **argv)
 		case 'j': gopt.json = true; break;
 		case 'w':
 			if (arg_seconds(optarg, "--watch interval", 0.001, 86400, &watch))
-				return -1;
+				return CMD_USAGE;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		pr_warn("stats needs exactly one interface (see 'netbpf stats --help')\n");
-		return -1;
+		return CMD_USAGE;
 	}
 	fd = open_stats(argv[optind], bypass, sizeof(bypass));
 	if (fd < 0)
-		return fd;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+		return CMD_FAIL;
+	signals_catch();
 	do {
 		err = datapath_stats_read(fd, sum);
 		if (err) {
@@ -182,5 +175,5 @@ int do_stats(int argc, char **argv)
 			usleep(watch * 1e6);
 	} while (watch > 0 && !exiting);
 	close(fd);
-	return err;
+	return cmd_status(err);
 }

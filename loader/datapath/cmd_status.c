@@ -88,7 +88,8 @@ static void print_text(const struct nb_state *st, const char *dir, const struct 
 	}
 }
 
-static int status_one(const char *dir, uint64_t netns_ino, const char *ifname, void *ctx)
+static int status_one(const char *dir, uint64_t netns_ino __attribute__((unused)),
+		      const char *ifname __attribute__((unused)), void *ctx)
 {
 	struct json *j = ctx;
 	struct nb_state st = {};
@@ -144,13 +145,13 @@ int do_status(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': gopt.json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind < argc - 1) {
 		usage(stderr);
-		return -1;
+		return CMD_USAGE;
 	}
 	if ((err = lock_take()))
 		return err;
@@ -171,5 +172,5 @@ int do_status(int argc, char **argv)
 		json_arr_close(&j);
 		json_end_line(&j);
 	}
-	return err;
+	return cmd_status(err);
 }

@@ -59,29 +59,29 @@ int do_up(int argc, char **argv)
 		switch (c) {
 		case 'x':
 			if ((m = parse_mode(optarg, xdp_modes, 3, "--xdp-mode")) < 0)
-				return -1;
+				return CMD_USAGE;
 			o.xdp_mode = m;
 			break;
 		case 't':
 			if ((m = parse_mode(optarg, tc_modes, 3, "--tc mode")) < 0)
-				return -1;
+				return CMD_USAGE;
 			o.tc_mode = m;
 			break;
 		case 'f': o.force = true; break;
 		case 'r': o.redirect = true; break;
 		case 'c': o.cgroup = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		pr_warn("up needs exactly one interface (see 'netbpf up --help')\n");
-		return -1;
+		return CMD_USAGE;
 	}
 	if (o.cgroup && !o.redirect) {
 		pr_warn("--cgroup goes with --redirect\n");
-		return -1;
+		return CMD_USAGE;
 	}
 	o.ifname = argv[optind];
-	return datapath_up(&o);
+	return cmd_status(datapath_up(&o));
 }

@@ -45,12 +45,13 @@ static const char *load_hint(int err)
 static int pin_fd(const char *dir, const char *name, int fd)
 {
 	char path[512];
+	int err = pin_path(dir, name, path, sizeof(path));
 
-	if (pin_path(dir, name, path, sizeof(path)) || bpf_obj_pin(fd, path)) {
-		pr_warn("failed to pin %s/%s: %s\n", dir, name, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	if (!err && bpf_obj_pin(fd, path))
+		err = -errno;
+	if (err)
+		pr_warn("failed to pin %s/%s: %s\n", dir, name, strerror(-err));
+	return err;
 }
 
 static int step(const char *name)
@@ -64,10 +65,14 @@ static int load_objects(struct install *in)
 	int err;
 
 	in->xdp = xdp__open_opts(&opts);
-	in->tc = tc__open_opts(&opts);
-	if (!in->xdp || !in->tc) {
-		pr_warn("failed to open BPF objects: %s\n", strerror(errno));
-		return -errno;
+	err = in->xdp ? 0 : -errno;
+	if (!err) {
+		in->tc = tc__open_opts(&opts);
+		err = in->tc ? 0 : -errno;
+	}
+	if (err) {
+		pr_warn("failed to open BPF objects: %s\n", strerror(-err));
+		return err;
 	}
 	/* The tc object finds netbpf_stats pinned by the XDP load and reuses it. */
 	err = xdp__load(in->xdp);
@@ -386,11 +391,11 @@ static __u32 link_ifindex(const char *dir)
 /* state_load() without its message, for callers that only ask what the pins are. */
 static int state_peek(const char *dir, struct nb_state *st)
 {
-	int err;
+	int level = log_level, err;
 
-	log_silence(true);
+	log_level = -1; /* below warnings: nothing printed */
 	err = state_load(dir, st);
-	log_silence(false);
+	log_level = level;
 	return err;
 }
 
@@ -462,7 +467,8 @@ struct by_ifindex {
 	char dir[256];
 };
 
-static int match_ifindex(const char *dir, uint64_t netns_ino, const char *ifname, void *ctx)
+static int match_ifindex(const char *dir, uint64_t netns_ino __attribute__((unused)),
+			 const char *ifname __attribute__((unused)), void *ctx)
 {
 	struct by_ifindex *m = ctx;
 

@@ -24,7 +24,7 @@ int tc_filter_count(int ifindex, __u32 parent)
 	struct nlmsghdr *nlh;
 	struct tcmsg *t;
 	unsigned int seq = time(NULL), portid;
-	int n, ret, count = 0;
+	int n = 0, ret, count = 0;
 
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
@@ -49,6 +49,8 @@ int tc_filter_count(int ifindex, __u32 parent)
 	ret = MNL_CB_OK;
 	while (ret > MNL_CB_STOP && (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
 		ret = mnl_cb_run(buf, n, seq, portid, count_filter, &count);
+	if (n < 0) /* a failed receive ends the loop too: not a complete dump */
+		ret = MNL_CB_ERROR;
 	ret = ret < 0 ? -errno : count;
 out:
 	mnl_socket_close(nl);

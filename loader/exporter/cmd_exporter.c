@@ -60,20 +60,20 @@ int do_exporter(int argc, char **argv)
 		switch (c) {
 		case 'l': listen = optarg; break;
 		case 's': o.prog_stats = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind != argc) {
 		pr_warn("exporter takes no arguments (see 'netbpf exporter --help')\n");
-		return -1;
+		return CMD_USAGE;
 	}
 	if (o.prog_stats) {
 		/* The kernel counts while any such fd is open: ours closes with us. */
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0) {
 			pr_warn("failed to enable BPF run statistics: %s\n", strerror(errno));
-			return -1;
+			return CMD_FAIL;
 		}
 	}
 	/* Blocked before the server's thread starts, so only sigwait() sees them. */
@@ -85,12 +85,12 @@ int do_exporter(int argc, char **argv)
 	if (!srv) {
 		if (stats_fd >= 0)
 			close(stats_fd);
-		return -1;
+		return CMD_FAIL;
 	}
 	pr_info("exporter: serving http://%s/metrics; Ctrl-C to stop\n", listen);
 	sigwait(&set, &sig);
 	http_stop(srv);
 	if (stats_fd >= 0)
 		close(stats_fd);
-	return 0;
+	return CMD_OK;
 }

@@ -217,6 +217,12 @@ static void write_redirect(FILE *f, const struct scrape *s)
 	cgroup_family(f, s, "netbpf_redirect_peer_gone_bytes_total", PROM_COUNTER,
 		      "Bytes of bypassed connections sent by TCP after the peer left.",
 		      RD(bytes_peer_gone));
+	cgroup_family(f, s, "netbpf_redirect_policy_tcp_connections_total", PROM_COUNTER,
+		      "Auto mode: connections left to TCP by their service's score.",
+		      RD(conns_policy_tcp));
+	cgroup_family(f, s, "netbpf_redirect_probe_connections_total", PROM_COUNTER,
+		      "Auto mode: connections bypassed as probes of a service on TCP.",
+		      RD(conns_probed));
 	prom_family(f, "netbpf_redirect_insert_failures_total", PROM_COUNTER,
 		    "SOCKHASH inserts the kernel refused, by errno.");
 	for (int i = 0; i < s->ncgs; i++)

@@ -16,6 +16,8 @@
 #define REDIRECT_PIN_SOCKHASH "sockhash"
 #define REDIRECT_PIN_STATS    "stats"
 #define REDIRECT_PIN_CONFIG   "config"
+#define REDIRECT_PIN_SERVICES "services"
+#define REDIRECT_PIN_CONNS    "conns"
 
 /* Calls fn for every cgroup with the bypass on; stops at fn's first error. */
 typedef int (*redirect_instance_fn)(const char *dir, uint64_t cgid, void *ctx);

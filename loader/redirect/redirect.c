@@ -150,10 +150,13 @@ int redirect_on(const struct redirect_opts *o)
 		pr_warn("failed to open the sockmap BPF object: %s\n", strerror(-err));
 		goto out;
 	}
-	skel->rodata->rd_cfg.cross_netns = o->cross_netns;
-	skel->rodata->rd_cfg.filter_port = o->filter_port;
-	skel->rodata->rd_cfg.apply_bytes = o->apply_bytes;
-	if (o->filter_addr && parse_filter_addr(o->filter_addr, (struct redirect_config *)&skel->rodata->rd_cfg)) {
+	skel->rodata->sockmap_cfg.cross_netns = o->cross_netns;
+	skel->rodata->sockmap_cfg.filter_port = o->filter_port;
+	skel->rodata->sockmap_cfg.apply_bytes = o->apply_bytes;
+	skel->rodata->sockmap_cfg.keepalive_s = o->keepalive_s;
+	skel->rodata->sockmap_cfg.mode = o->mode;
+	if (o->filter_addr &&
+	    parse_filter_addr(o->filter_addr, (struct redirect_config *)&skel->rodata->sockmap_cfg)) {
 		pr_warn("failed to parse address filter '%s': expected ADDR[/PLEN], IPv4 or IPv6\n",
 			o->filter_addr);
 		err = -EINVAL;
@@ -167,8 +170,8 @@ int redirect_on(const struct redirect_opts *o)
 	}
 	/* The verdict must be on the map before the first insert: a socket takes the
 	 * map's programs when it joins and keeps them. */
-	if (bpf_prog_attach(bpf_program__fd(skel->progs.rd_verdict),
-			    bpf_map__fd(skel->maps.rd_sockhash), BPF_SK_MSG_VERDICT, 0)) {
+	if (bpf_prog_attach(bpf_program__fd(skel->progs.sockmap_verdict),
+			    bpf_map__fd(skel->maps.sockmap_hash), BPF_SK_MSG_VERDICT, 0)) {
 		err = -errno;
 		pr_warn("failed to attach the sk_msg verdict to the SOCKHASH: %s\n", strerror(-err));
 		goto out;
@@ -182,14 +185,16 @@ int redirect_on(const struct redirect_opts *o)
 	}
 	if (err)
 		goto pin_fail;
-	if ((err = pin_in(skel->maps.rd_sockhash, dir, REDIRECT_PIN_SOCKHASH)) ||
-	    (err = pin_in(skel->maps.rd_stats, dir, REDIRECT_PIN_STATS)) ||
+	if ((err = pin_in(skel->maps.sockmap_hash, dir, REDIRECT_PIN_SOCKHASH)) ||
+	    (err = pin_in(skel->maps.sockmap_stats, dir, REDIRECT_PIN_STATS)) ||
 	    (err = pin_in(skel->maps.rodata, dir, REDIRECT_PIN_CONFIG)) ||
+	    (err = pin_in(skel->maps.sockmap_services, dir, REDIRECT_PIN_SERVICES)) ||
+	    (err = pin_in(skel->maps.sockmap_conns, dir, REDIRECT_PIN_CONNS)) ||
 	    (err = pin_path(dir, REDIRECT_PIN_VERDICT, path, sizeof(path))) ||
-	    (err = bpf_program__pin(skel->progs.rd_verdict, path)))
+	    (err = bpf_program__pin(skel->progs.sockmap_verdict, path)))
 		goto pin_fail;
 
-	link = bpf_program__attach_cgroup(skel->progs.rd_insert, cg_fd);
+	link = bpf_program__attach_cgroup(skel->progs.sockmap_insert, cg_fd);
 	if (!link) {
 		err = -errno;
 		pr_warn("failed to attach sockops to cgroup %s: %s\n",
@@ -264,7 +269,8 @@ int redirect_for_each_instance(redirect_instance_fn fn, void *ctx)
 	return err ? err : n;
 }
 
-static int off_one(const char *dir, uint64_t cgid, void *ctx)
+static int off_one(const char *dir, uint64_t cgid __attribute__((unused)),
+		   void *ctx __attribute__((unused)))
 {
 	return off_dir(dir);
 }

@@ -9,6 +9,8 @@
  *   sockhash      the SOCKHASH (keys: struct redirect_key, values: socket cookies)
  *   stats         per-CPU struct redirect_stats
  *   config        the object's .rodata: struct redirect_config
+ *   services      auto mode: struct redirect_svc per struct redirect_svc_key
+ *   conns         auto mode: struct redirect_conn of connections not yet voted
  */
 #ifndef NETBPF_REDIRECT_LOADER_H
 #define NETBPF_REDIRECT_LOADER_H
@@ -32,6 +34,8 @@ struct redirect_opts {
 	const char *filter_addr; /* "ADDR[/PLEN]", IPv4 or IPv6: local address range; NULL: any */
 	uint16_t filter_port;    /* local or remote port; 0: any */
 	uint32_t apply_bytes;    /* bytes one redirect verdict covers; 0: every message */
+	uint32_t keepalive_s;    /* SO_KEEPALIVE idle and interval of bypassed sockets; 0: off */
+	int mode;                /* enum redirect_mode (bpf/redirect/redirect.h); 0: auto */
 };
 
 /* The id of a cgroup (NULL: the root) and its pin directory into dir; 0 or

@@ -20,20 +20,18 @@
 #include "common/argval.h"
 #include "common/clock.h"
 #include "cmd.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/priv.h"
+#include "common/signals.h"
 #include "sniff/merge.h"
 
 #define MAX_LINE    8192
 #define POLL_MS     100
 #define DRAIN_BATCH 512 /* packets per wake-up before the ring buffer gets a turn */
+#define MAX_REDACT  16  /* --redact-header / --redact-param values, each */
+#define MAX_MEMORY_MIB 32 /* --max-memory default */
 
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static int iface_type(const char *ifname)
 {
@@ -49,37 +47,110 @@ static int iface_type(const char *ifname)
 	return type;
 }
 
-static void print_summary(struct sniff_merge *s)
+static void print_summary_json(struct sniff_merge *s, const struct sniff_src_stats *st)
 {
+	struct json j;
+
+	json_init(&j, stderr);
+	json_obj_open(&j);
+	json_key(&j, "summary");
+	json_obj_open(&j);
+	json_kv_u64(&j, "exchanges", s->out.reported);
+	json_key(&j, "memory");
+	json_obj_open(&j);
+	json_kv_u64(&j, "max_bytes", s->budget.max);
+	json_kv_u64(&j, "peak_bytes", s->budget.peak);
+	json_kv_u64(&j, "refused", s->budget.refused);
+	json_obj_close(&j);
+	json_key(&j, "wire");
+	if (st->wire) {
+		json_obj_open(&j);
+		json_kv_u64(&j, "seen", st->wire_seen);
+		json_kv_u64(&j, "passed", st->wire_passed);
+		json_kv_u64(&j, "dropped", st->wire_dropped);
+		json_kv_u64(&j, "flows_evicted", st->flows_evicted);
+		json_obj_close(&j);
+	} else {
+		json_null(&j);
+	}
+	json_key(&j, "socket");
+	if (st->sock) {
+		json_obj_open(&j);
+		json_kv_u64(&j, "events", st->sock_events);
+		json_kv_u64(&j, "lost", st->sock_lost);
+		json_kv_u64(&j, "evicted", st->sock_evicted);
+		json_obj_close(&j);
+	} else {
+		json_null(&j);
+	}
+	json_obj_close(&j);
+	json_obj_close(&j);
+	json_end_line(&j);
+}
+
+/* On stderr, so that stdout holds exchanges only; with --json the figures follow
+ * as one JSON object line too. */
+static void print_summary(struct sniff_merge *s, int json)
+{
+	struct sniff_src_stats st;
+
+	sniff_src_stats(&s->src, &st);
 	pr_info("netbpf sniff: %llu exchanges reported\n", (unsigned long long)s->out.reported);
-	sniff_src_summary(&s->src);
+	pr_info("  memory: peak %llu of %llu bytes, %llu allocations refused (not kept)\n",
+		(unsigned long long)s->budget.peak, (unsigned long long)s->budget.max,
+		(unsigned long long)s->budget.refused);
+	if (st.wire)
+		pr_info("  wire: %llu packets seen, %llu passed the filter, %llu dropped by the kernel, "
+			"%llu flows evicted\n", (unsigned long long)st.wire_seen,
+			(unsigned long long)st.wire_passed, (unsigned long long)st.wire_dropped,
+			(unsigned long long)st.flows_evicted);
+	if (st.sock)
+		pr_info("  socket: %llu events, %llu lost, %llu calls evicted\n",
+			(unsigned long long)st.sock_events, (unsigned long long)st.sock_lost,
+			(unsigned long long)st.sock_evicted);
+	if (json)
+		print_summary_json(s, &st);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: netbpf sniff IFACE [--json] [--pcap FILE] [--port N]... [--source wire|socket|all]\n"
-		"                    [--show-secrets] [--max-body N] [--count N] [--duration S]\n"
+		"Usage: netbpf sniff IFACE [--json] [--pcap FILE [--force]] [--port N]...\n"
+		"                    [--source wire|socket|all] [--show-secrets] [--redact-header NAME]...\n"
+		"                    [--redact-param NAME]... [--max-body N] [--max-memory SIZE]\n"
+		"                    [--count N] [--duration S]\n"
 		"\n"
 		"Reports HTTP/1.x exchanges seen on IFACE until Ctrl-C, --count or --duration.\n"
 		"\n"
 		"  -j, --json          one JSON object per exchange (schema in docs/sniff.md)\n"
-		"  -w, --pcap FILE     also write the wire packets that matched, for tshark/tcpdump\n"
+		"  -w, --pcap FILE     also write the wire packets that matched, for tshark/tcpdump.\n"
+		"                      A pcap is a raw capture: it holds every secret the other\n"
+		"                      outputs redact. Created mode 0600, never through a symlink.\n"
+		"      --force         replace FILE if it exists (refused otherwise)\n"
 		"  -p, --port N        only TCP port N (either end); repeat for more, up to %d\n"
 		"  -s, --source SRC    wire: packets on IFACE; socket: processes' reads and writes on\n"
 		"                      connections routed over IFACE (sees the localhost bypass);\n"
 		"                      all (default): both, each exchange reported once\n"
-		"      --show-secrets  do not redact Authorization, Proxy-Authorization, Cookie,\n"
-		"                      Set-Cookie values\n"
+		"      --show-secrets  do not redact: by default the values of Authorization,\n"
+		"                      Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key,\n"
+		"                      X-Auth-Token headers and of credential parameters (access_token,\n"
+		"                      token, api_key, password, secret, sig, ...) in paths, URL\n"
+		"                      headers and bodies are shown as " HTTP_REDACTED "\n"
+		"      --redact-header NAME  redact this header's value too (up to %d)\n"
+		"      --redact-param NAME   redact this query/form parameter's value too (up to %d)\n"
 		"  -b, --max-body N    keep up to N bytes of each body in the output (max %d)\n"
+		"      --max-memory SIZE  memory for parsing and waiting exchanges, all connections\n"
+		"                      together (K/M suffix; default %dM); beyond it bodies and long\n"
+		"                      lines are not kept (flag no_memory), counted in the summary\n"
 		"  -c, --count N       stop after N exchanges\n"
 		"  -d, --duration S    stop after S seconds\n"
 		"\n"
 		"Examples:\n"
 		"  netbpf sniff eth1 --port 80 --port 8080\n"
 		"  netbpf sniff lo --json --source socket --count 10\n"
-		"  netbpf sniff veth0 --pcap http.pcap --duration 30\n",
-		SNIFF_MAX_PORTS, HTTP_BODY_CAP);
+		"  netbpf sniff veth0 --pcap http.pcap --duration 30\n"
+		"  netbpf sniff eth0 --redact-header X-Session --redact-param sid\n",
+		SNIFF_MAX_PORTS, MAX_REDACT, MAX_REDACT, HTTP_BODY_CAP, MAX_MEMORY_MIB);
 }
 
 int do_sniff(int argc, char **argv)
@@ -90,6 +161,10 @@ int do_sniff(int argc, char **argv)
 		{ "port",         required_argument, NULL, 'p' },
 		{ "source",       required_argument, NULL, 's' },
 		{ "show-secrets", no_argument,       NULL, 'S' },
+		{ "redact-header", required_argument, NULL, 'H' },
+		{ "redact-param", required_argument, NULL, 'P' },
+		{ "max-memory",   required_argument, NULL, 'M' },
+		{ "force",        no_argument,       NULL, 'F' },
 		{ "max-body",     required_argument, NULL, 'b' },
 		{ "count",        required_argument, NULL, 'c' },
 		{ "duration",     required_argument, NULL, 'd' },
@@ -102,10 +177,12 @@ int do_sniff(int argc, char **argv)
 	uint16_t ports[SNIFF_MAX_PORTS];
 	unsigned long long v, count = 0;
 	double duration = 0;
-	int nports = 0, json = gopt.json, secrets = 0, ret = 1, ifindex, type, loopback;
+	int nports = 0, json = gopt.json, ret = CMD_FAIL, ifindex, type, loopback, force = 0;
 	uint32_t max_body = 0;
+	unsigned long long max_memory = MAX_MEMORY_MIB << 20;
+	const char *redact_headers[MAX_REDACT], *redact_params[MAX_REDACT];
+	struct http_redact redact = { .headers = redact_headers, .params = redact_params };
 	struct http_limits lim;
-	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t start, deadline = 0;
 	int c;
 
@@ -113,14 +190,31 @@ int do_sniff(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'w': pcap_path = optarg; break;
-		case 'S': secrets = 1; break;
+		case 'S': redact.show_secrets = 1; break;
+		case 'F': force = 1; break;
+		case 'H':
+		case 'P': {
+			size_t *n = c == 'H' ? &redact.nheaders : &redact.nparams;
+
+			if (*n == MAX_REDACT) {
+				pr_warn("too many --redact-%s values (at most %d)\n",
+					c == 'H' ? "header" : "param", MAX_REDACT);
+				return CMD_USAGE;
+			}
+			(c == 'H' ? redact_headers : redact_params)[(*n)++] = optarg;
+			break;
+		}
+		case 'M':
+			if (arg_size(optarg, "--max-memory", 1 << 20, 1ULL << 40, &max_memory))
+				return CMD_USAGE;
+			break;
 		case 'p':
 			if (nports == SNIFF_MAX_PORTS) {
 				pr_warn("too many --port values (at most %d)\n", SNIFF_MAX_PORTS);
-				return 1;
+				return CMD_USAGE;
 			}
 			if (arg_uint(optarg, "port", 1, 65535, &v))
-				return 1;
+				return CMD_USAGE;
 			ports[nports++] = v;
 			break;
 		case 's':
@@ -132,52 +226,56 @@ int do_sniff(int argc, char **argv)
 				sources = 1 << SRC_WIRE | 1 << SRC_SOCKET;
 			} else {
 				pr_warn("invalid source '%s' (wire, socket or all)\n", optarg);
-				return 1;
+				return CMD_USAGE;
 			}
 			break;
 		case 'b':
 			if (arg_uint(optarg, "--max-body", 0, HTTP_BODY_CAP, &v))
-				return 1;
+				return CMD_USAGE;
 			max_body = v ? v + 1 : 0; /* + the parser's terminating NUL */
 			break;
 		case 'c':
 			if (arg_uint(optarg, "--count", 0, ~0ULL, &count))
-				return 1;
+				return CMD_USAGE;
 			break;
 		case 'd':
 			if (arg_seconds(optarg, "--duration", 0.001, 1e9, &duration))
-				return 1;
+				return CMD_USAGE;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		pr_warn("sniff needs exactly one interface (see 'netbpf sniff --help')\n");
-		return 1;
+		return CMD_USAGE;
 	}
 	if (priv_check())
-		return 1;
+		return CMD_FAIL;
 	ifindex = if_nametoindex(argv[optind]);
 	if (!ifindex) {
 		pr_warn("failed to find interface '%s': %s\n", argv[optind], strerror(errno));
-		return 1;
+		return CMD_FAIL;
 	}
 	type = iface_type(argv[optind]);
 	if (type != ARPHRD_ETHER && type != ARPHRD_LOOPBACK) {
 		pr_warn("failed to sniff '%s': only Ethernet and loopback interfaces are supported\n",
 			argv[optind]);
-		return 1;
+		return CMD_FAIL;
 	}
 	loopback = type == ARPHRD_LOOPBACK;
 	if (pcap_path && !(sources & (1 << SRC_WIRE))) {
 		pr_warn("--pcap writes wire packets: it needs --source wire or all\n");
-		return 1;
+		return CMD_USAGE;
 	}
 
-	lim = (struct http_limits){ .max_line = MAX_LINE, .max_body = max_body,
-				    .show_secrets = secrets };
-	if (sniff_merge_init(&s, &lim, json, count, pcap_path))
+	if (force && !pcap_path) {
+		pr_warn("--force replaces the --pcap file: it needs --pcap\n");
+		return CMD_USAGE;
+	}
+
+	lim = (struct http_limits){ .max_line = MAX_LINE, .max_body = max_body, .redact = &redact };
+	if (sniff_merge_init(&s, &lim, max_memory, json, count, pcap_path, force))
 		goto out;
 	if ((sources & (1 << SRC_WIRE)) &&
 	    sniff_src_open_wire(&s.src, ifindex, loopback, ports, nports))
@@ -191,8 +289,7 @@ int do_sniff(int argc, char **argv)
 	}
 	s.mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	signals_catch();
 	start = clock_ns(CLOCK_MONOTONIC);
 	if (duration)
 		deadline = start + (uint64_t)(duration * 1e9);
@@ -218,8 +315,8 @@ int do_sniff(int argc, char **argv)
 	/* Flush: what is queued in the kernel, then what connections still hold. */
 	sniff_merge_drain(&s, INT32_MAX);
 	sniff_merge_end_all(&s, clock_ns(CLOCK_REALTIME));
-	print_summary(&s);
-	ret = 0;
+	print_summary(&s, json);
+	ret = CMD_OK;
 out:
 	sniff_merge_close(&s);
 	return ret;

@@ -17,6 +17,7 @@
  */
 struct pending {
 	struct pending *next;
+	size_t charged;           /* bytes taken from the memory budget */
 	enum sniff_source src;
 	struct sniff_party p[2];
 	struct http_exchange ex;
@@ -31,6 +32,7 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	struct sniff_merge *s = cs->owner;
 	struct sniff_party p[2];
 	struct pending *pe;
+	size_t need;
 	int cl = c->client < 0 ? 0 : c->client;
 
 	for (int i = 0; i < 2; i++) {
@@ -42,11 +44,17 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	}
 	if (s->npend >= MAX_PENDING)
 		flush_pending(s);
-	if (!s->src.sock || !(pe = calloc(1, sizeof(*pe)))) {
-		flush_pending(s);
-		sniff_out_exchange(&s->out, cs->src, p, ex);
-		return;
+	/* Waiting costs memory: over the budget, print now (pids may be missing). */
+	need = sizeof(*pe) + (ex->req.body ? ex->req.body_len + 1 : 0) +
+	       (ex->resp.body ? ex->resp.body_len + 1 : 0);
+	if (!s->src.sock || http_budget_take(&s->budget, need))
+		goto print_now;
+	pe = calloc(1, sizeof(*pe));
+	if (!pe) {
+		http_budget_put(&s->budget, need);
+		goto print_now;
 	}
+	pe->charged = need;
 	pe->src = cs->src;
 	memcpy(pe->p, p, sizeof(p));
 	pe->ex = *ex;
@@ -56,6 +64,10 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	*s->pend_tail = pe;
 	s->pend_tail = &pe->next;
 	s->npend++;
+	return;
+print_now:
+	flush_pending(s);
+	sniff_out_exchange(&s->out, cs->src, p, ex);
 }
 
 static void flush_pending(struct sniff_merge *s)
@@ -77,6 +89,7 @@ static void flush_pending(struct sniff_merge *s)
 		next = pe->next;
 		free(pe->ex.req.body);
 		free(pe->ex.resp.body);
+		http_budget_put(&s->budget, pe->charged);
 		free(pe);
 	}
 	s->pend_head = NULL;
@@ -315,19 +328,23 @@ int sniff_merge_sock_event(void *ctx, void *data, size_t size)
 	c->owner = SRC_SOCKET;
 	if (ev->cap)
 		http_conn_feed(&c->http[SRC_SOCKET], dir, payload, ev->cap, now);
-	if (ev->len > ev->cap)
+	if (!ev->len)
+		http_conn_gap(&c->http[SRC_SOCKET], dir, HTTP_GAP_UNKNOWN, now);
+	else if (ev->len > ev->cap)
 		http_conn_gap(&c->http[SRC_SOCKET], dir, ev->len - ev->cap, now);
 	return 0;
 }
 
-int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, int json, uint64_t count,
-		     const char *pcap_path)
+int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, size_t max_memory,
+		     int json, uint64_t count, const char *pcap_path, int force)
 {
 	s->pend_tail = &s->pend_head;
 	sniff_src_init(&s->src);
 	s->lim = *lim;
+	s->budget.max = max_memory;
+	s->lim.budget = &s->budget;
 	if (conn_table_init(&s->conns, MAX_CONNS) ||
-	    sniff_out_init(&s->out, json, count, pcap_path))
+	    sniff_out_init(&s->out, json, count, pcap_path, force))
 		return -1;
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/conn.h"
+#include "sniff/conn.h"
 #include "sniff/out.h"
 #include "sniff/src.h"
 
@@ -19,6 +19,7 @@ struct sniff_merge {
 	struct sniff_out out;
 	struct conn_table conns;
 	struct http_limits lim;
+	struct http_budget budget; /* every parser's memory, and exchanges waiting to print */
 	int64_t mono_to_real;     /* add to bpf_ktime_get_ns() for wall-clock time */
 	struct sniff_src src;
 	struct pending *pend_head, **pend_tail;
@@ -26,8 +27,8 @@ struct sniff_merge {
 };
 
 /* Before the sources are opened; output as sniff_out_init() takes it. */
-int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, int json, uint64_t count,
-		     const char *pcap_path);
+int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, size_t max_memory,
+		     int json, uint64_t count, const char *pcap_path, int force);
 /* The socket source's ring buffer callback (ctx: the struct sniff_merge). */
 int sniff_merge_sock_event(void *ctx, void *data, size_t size);
 /* Reads up to max_packets queued packets and every queued socket event, then prints. */

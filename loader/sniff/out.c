@@ -1,10 +1,14 @@
 /* Exchange lines and pcap writing for `netbpf sniff` (JSON schema: docs/sniff.md). */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "common/addr.h"
 #include "common/log.h"
 #include "sniff/out.h"
 
@@ -12,19 +16,43 @@
 
 static const char *const source_names[SRC_MAX] = { "wire", "socket" };
 
-static const struct {
-	uint32_t bit;
-	const char *name;
-} flag_names[] = {
-	{ HTTP_F_NO_RESPONSE, "no_response" },
-	{ HTTP_F_NO_REQUEST,  "no_request" },
-	{ HTTP_F_GAP,         "gap" },
-	{ HTTP_F_TRUNCATED,   "truncated" },
-	{ HTTP_F_MALFORMED,   "malformed" },
-};
 
-int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pcap_path)
+/*
+ * The pcap holds the secrets the other outputs redact: readable by root only, never
+ * through a symlink someone planted, and never over an existing file unless asked.
+ * With force, an existing file is unlinked first, so its old mode and owner (and any
+ * other hard link to it) do not carry over.
+ */
+static FILE *pcap_file_create(const char *path, int force)
 {
+	int fd;
+	FILE *f;
+
+	if (force && unlink(path) && errno != ENOENT) {
+		pr_warn("failed to replace %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int err = errno;
+
+		pr_warn("failed to create %s: %s%s\n", path, strerror(err),
+			err == EEXIST ? " (--force replaces it)" : "");
+		return NULL;
+	}
+	f = fdopen(fd, "wb");
+	if (!f) {
+		pr_warn("failed to open %s: %s\n", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pcap_path,
+		   int force)
+{
+	FILE *f;
+
 	memset(o, 0, sizeof(*o));
 	o->json = json;
 	o->count = count;
@@ -36,29 +64,23 @@ int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pc
 		pr_warn("failed to open a pcap handle\n");
 		return -1;
 	}
-	o->dumper = pcap_dump_open(o->pcap, pcap_path);
+	f = pcap_file_create(pcap_path, force);
+	if (!f)
+		return -1;
+	o->dumper = pcap_dump_fopen(o->pcap, f);
 	if (!o->dumper) {
-		pr_warn("failed to create %s: %s\n", pcap_path, pcap_geterr(o->pcap));
+		pr_warn("failed to write %s: %s\n", pcap_path, pcap_geterr(o->pcap));
+		fclose(f);
 		return -1;
 	}
 	return 0;
-}
-
-static void fmt_addr(char *buf, size_t size, const struct endpoint *e)
-{
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (!memcmp(e->addr, v4mapped, sizeof(v4mapped)))
-		inet_ntop(AF_INET, e->addr + 12, buf, size);
-	else
-		inet_ntop(AF_INET6, e->addr, buf, size);
 }
 
 static void json_party(struct json *j, const char *key, const struct sniff_party *p)
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	fmt_addr(addr, sizeof(addr), &p->ep);
+	addr_format(p->ep.addr, addr, sizeof(addr));
 	json_key(j, key);
 	json_obj_open(j);
 	json_kv_str(j, "addr", addr);
@@ -131,9 +153,9 @@ static void print_json(struct sniff_out *o, enum sniff_source src, const struct 
 		json_null(j);
 	json_key(j, "flags");
 	json_arr_open(j);
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (ex->flags & flag_names[i].bit)
-			json_str(j, flag_names[i].name);
+	for (int i = 0; i < HTTP_F_COUNT; i++)
+		if (ex->flags & (1u << i))
+			json_str(j, http_flag_names[i]);
 	json_arr_close(j);
 	json_headers(j, "req_headers", ex->req.hdrs);
 	json_headers(j, "resp_headers", ex->resp.hdrs);
@@ -149,7 +171,7 @@ static void print_party(const struct sniff_party *p)
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	fmt_addr(addr, sizeof(addr), &p->ep);
+	addr_format(p->ep.addr, addr, sizeof(addr));
 	printf(strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, p->ep.port);
 	if (p->pid >= 0)
 		printf(" %s[%d]", p->comm, p->pid);
@@ -182,9 +204,9 @@ static void print_human(enum sniff_source src, const struct sniff_party *p,
 	       (unsigned long long)ex->resp.bytes);
 	if (!(ex->flags & HTTP_F_NO_REQUEST) && ex->status && ex->resp.ts_ns >= ex->req.ts_ns)
 		printf(" %.3fms", (ex->resp.ts_ns - ex->req.ts_ns) / 1e6);
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
-		if (ex->flags & flag_names[i].bit) {
-			printf("%s%s", sep, flag_names[i].name);
+	for (int i = 0; i < HTTP_F_COUNT; i++) {
+		if (ex->flags & (1u << i)) {
+			printf("%s%s", sep, http_flag_names[i]);
 			sep = ",";
 		}
 	}

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "http/conn.h"
+#include "sniff/conn.h"
 #include "common/json.h"
 
 /* One end of an exchange: [0] client, [1] server. */
@@ -25,7 +25,9 @@ struct sniff_out {
 	struct pcap_dumper *dumper;
 };
 
-int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pcap_path);
+/* pcap_path: created mode 0600, refused if it exists unless force. */
+int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pcap_path,
+		   int force);
 /* p[0] is the client, p[1] the server. */
 void sniff_out_exchange(struct sniff_out *o, enum sniff_source src, const struct sniff_party *p,
 			const struct http_exchange *ex);

@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/percpu.h"
 #include "sniff.skel.h"
 #include "sniff_sock.skel.h"
 #include "sniff/src.h"
@@ -237,37 +238,59 @@ void sniff_src_mute(struct sniff_src *s, const struct sniff_sock_event *ev)
 	bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
 }
 
+/* 0 when unreadable: the summary is best effort. */
 static uint64_t stat_sum(struct bpf_map *map, enum sniff_stat idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sum = 0, *v;
 	__u32 key = idx;
+	__u64 sum;
 
-	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
+	percpu_sum(bpf_map__fd(map), &key, &sum, sizeof(sum));
 	return sum;
 }
 
-void sniff_src_summary(struct sniff_src *s)
+/* Entries now in a map; at most its max_entries lookups. */
+static uint64_t map_entries(struct bpf_map *map)
 {
+	struct sniff_flow_key key, next;
+	void *prev = NULL;
+	uint64_t n = 0;
+
+	while (!bpf_map_get_next_key(bpf_map__fd(map), prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
+
+void sniff_src_stats(struct sniff_src *s, struct sniff_src_stats *st)
+{
+	memset(st, 0, sizeof(*st));
 	if (s->wire) {
+		struct bpf_map *stats = s->wire->maps.sniff_stats;
 		struct tpacket_stats ps = {};
 		socklen_t sl = sizeof(ps);
+		uint64_t added, deleted, live;
 
+		st->wire = 1;
 		getsockopt(s->pkt_fd, SOL_PACKET, PACKET_STATISTICS, &ps, &sl);
-		pr_info("  wire: %llu packets seen, %llu passed the filter, %u dropped by the kernel\n",
-			(unsigned long long)stat_sum(s->wire->maps.sniff_stats, SNIFF_STAT_WIRE_SEEN),
-			(unsigned long long)stat_sum(s->wire->maps.sniff_stats, SNIFF_STAT_WIRE_PASSED),
-			ps.tp_drops);
+		st->wire_seen = stat_sum(stats, SNIFF_STAT_WIRE_SEEN);
+		st->wire_passed = stat_sum(stats, SNIFF_STAT_WIRE_PASSED);
+		st->wire_dropped = ps.tp_drops;
+		/* What was created and is neither deleted nor still there was evicted. */
+		added = stat_sum(stats, SNIFF_STAT_FLOW_ADDED);
+		deleted = stat_sum(stats, SNIFF_STAT_FLOW_DELETED);
+		live = map_entries(s->wire->maps.sniff_flows);
+		st->flows_evicted = added > deleted + live ? added - deleted - live : 0;
 	}
-	if (s->sock)
-		pr_info("  socket: %llu events, %llu lost\n",
-			(unsigned long long)stat_sum(s->sock->maps.sniff_stats, SNIFF_STAT_SOCK_EVENTS),
-			(unsigned long long)stat_sum(s->sock->maps.sniff_stats, SNIFF_STAT_SOCK_LOST));
+	if (s->sock) {
+		struct bpf_map *stats = s->sock->maps.sniff_stats;
+
+		st->sock = 1;
+		st->sock_events = stat_sum(stats, SNIFF_STAT_SOCK_EVENTS);
+		st->sock_lost = stat_sum(stats, SNIFF_STAT_SOCK_LOST);
+		st->sock_evicted = stat_sum(stats, SNIFF_STAT_SOCK_EVICTED);
+	}
 }
 
 void sniff_src_close(struct sniff_src *s)

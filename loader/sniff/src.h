@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <bpf/libbpf.h>
 
-#include "http/conn.h"
+#include "sniff/conn.h"
 #include "bpf/sniff/sniff.h"
 
 struct sniff;      /* skeletons */
@@ -54,8 +54,19 @@ void sniff_src_read_packets(struct sniff_src *src, int max, sniff_packet_fn fn, 
 int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg);
 /* The socket source stops copying data of the socket that sent ev. */
 void sniff_src_mute(struct sniff_src *src, const struct sniff_sock_event *ev);
-/* Counters of both programs and the packet socket's drops, on stderr. */
-void sniff_src_summary(struct sniff_src *src);
+/* What the sources saw and lost. */
+struct sniff_src_stats {
+	int wire, sock;          /* which sources ran */
+	uint64_t wire_seen;      /* packets the filter looked at */
+	uint64_t wire_passed;    /* ...and let through */
+	uint64_t wire_dropped;   /* by the kernel: packet socket queue full */
+	uint64_t flows_evicted;  /* sniff_flows LRU evictions: later segments show as gaps */
+	uint64_t sock_events;    /* written to the ring buffer */
+	uint64_t sock_lost;      /* ring buffer full */
+	uint64_t sock_evicted;   /* reads/writes lost to sniff_inflight LRU evictions (gaps) */
+};
+
+void sniff_src_stats(struct sniff_src *src, struct sniff_src_stats *st);
 void sniff_src_close(struct sniff_src *src);
 
 #endif /* NETBPF_SNIFF_SRC_H */

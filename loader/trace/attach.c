@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/log.h"
+#include "common/percpu.h"
 #include "trace/attach.h"
 #include "trace.skel.h"
 
@@ -118,26 +119,9 @@ void tracer_detach(struct tracer *t)
 
 int tracer_read(const struct tracer *t, int i, struct trace_func_stats *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct trace_func_stats *percpu;
 	__u32 key = i;
 
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(t->stats_fd, &key, percpu)) {
-		free(percpu);
-		return -errno;
-	}
-	/* Nothing but counters: add them up as an array. */
-	for (int c = 0; c < ncpu; c++)
-		for (size_t k = 0; k < sizeof(*out) / sizeof(__u64); k++)
-			((__u64 *)out)[k] += ((__u64 *)&percpu[c])[k];
-	free(percpu);
-	return 0;
+	return percpu_sum(t->stats_fd, &key, out, sizeof(*out));
 }
 
 int tracer_prog_ids(const struct tracer *t, __u32 *ids, int max)

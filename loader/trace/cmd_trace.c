@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +13,8 @@
 #include "cmd.h"
 #include "common/log.h"
 #include "common/priv.h"
+#include "common/signals.h"
 #include "trace/attach.h"
-#include "bench/trace.h"
 #include "trace/report.h"
 #include "trace/runstats.h"
 
@@ -30,17 +29,8 @@ struct trace_opts {
 	__u32 sample;       /* --packets: every Nth packet per CPU; 0: none */
 	bool require_fentry;
 	bool stats;         /* BPF_ENABLE_STATS figures without trying fentry */
-	bool bench;
-	int repeat;
 	char target[64];
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static int on_event(void *ctx, void *data, size_t len)
 {
@@ -158,7 +148,6 @@ static void usage(FILE *f)
 		"Usage: netbpf trace IFACE [--func NAME]... [--json] [--duration S] [--interval S]\n"
 		"                    [--packets[=N]] [--require-fentry] [--stats]\n"
 		"       netbpf trace --prog ID [--prog ID]... [options as above]\n"
-		"       netbpf trace --bench [--repeat N] [--json]\n"
 		"\n"
 		"Attaches fentry and fexit to every netbpf program on IFACE (XDP, tc ingress,\n"
 		"tc egress) or to the programs given by id, and to each of their bpf2bpf\n"
@@ -180,15 +169,14 @@ static void usage(FILE *f)
 		"  --require-fentry  fail instead of falling back to BPF_ENABLE_STATS\n"
 		"  --stats           BPF_ENABLE_STATS figures only, without fentry (the fallback)\n"
 		"  --json            one JSON object per line (see docs/trace.md)\n"
-		"  --bench           cost per packet of xdp_main untraced vs traced (BPF_PROG_TEST_RUN)\n"
-		"  --repeat N        runs per measurement of --bench (default 1000000)\n"
+		"\n"
+		"What tracing costs per packet: 'netbpf bench trace'.\n"
 		"\n"
 		"Examples:\n"
 		"  netbpf trace veth0 --duration 10\n"
 		"  netbpf trace veth0 --func parse_l3 --func match_rules --interval 2\n"
 		"  netbpf trace veth0 --packets=100 --json\n"
-		"  netbpf trace --prog 42\n"
-		"  netbpf trace --bench --repeat 100000\n");
+		"  netbpf trace --prog 42\n");
 }
 
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
@@ -202,8 +190,6 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		{ "packets", optional_argument, NULL, 'P' },
 		{ "require-fentry", no_argument, NULL, 'R' },
 		{ "stats", no_argument, NULL, 'S' },
-		{ "bench", no_argument, NULL, 'B' },
-		{ "repeat", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -215,68 +201,58 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		case 'f':
 			if (o->n_funcs == TRACE_MAX_FUNCS) {
 				pr_warn("too many --func (at most %d)\n", TRACE_MAX_FUNCS);
-				return -E2BIG;
+				return CMD_USAGE;
 			}
 			o->funcs[o->n_funcs++] = optarg;
 			break;
 		case 'p':
 			if (arg_uint(optarg, "program id", 1, UINT32_MAX, &v))
-				return -EINVAL;
+				return CMD_USAGE;
 			if (o->n_prog_ids == TRACE_MAX_PROGS) {
 				pr_warn("too many --prog (at most %d)\n", TRACE_MAX_PROGS);
-				return -E2BIG;
+				return CMD_USAGE;
 			}
 			o->prog_ids[o->n_prog_ids++] = v;
 			break;
 		case 'j': gopt.json = true; break;
-		case 'd': if (arg_seconds(optarg, "duration", 0, 1e6, &o->duration_s)) return -EINVAL; break;
-		case 'i': if (arg_seconds(optarg, "interval", 0, 1e6, &o->interval_s)) return -EINVAL; break;
+		case 'd': if (arg_seconds(optarg, "duration", 0, 1e6, &o->duration_s)) return CMD_USAGE; break;
+		case 'i': if (arg_seconds(optarg, "interval", 0, 1e6, &o->interval_s)) return CMD_USAGE; break;
 		case 'P':
 			v = 1;
 			if (optarg && arg_uint(optarg, "--packets sampling", 1, UINT32_MAX, &v))
-				return -EINVAL;
+				return CMD_USAGE;
 			o->sample = v;
 			break;
 		case 'R': o->require_fentry = true; break;
 		case 'S': o->stats = true; break;
-		case 'B': o->bench = true; break;
-		case 'r':
-			if (arg_uint(optarg, "repeat count", 1, UINT32_MAX, &v))
-				return -EINVAL;
-			o->repeat = v;
-			break;
-		case 'h': usage(stdout); exit(0);
-		default:
-			pr_warn("see 'netbpf trace --help'\n");
-			return -EINVAL;
+		case 'h': usage(stdout); return CMD_OK;
+		default: usage(stderr); return CMD_USAGE;
 		}
 	}
 	if (optind < argc)
 		o->ifname = argv[optind++];
-	if (optind < argc || o->bench == !!(o->ifname || o->n_prog_ids) ||
-	    (o->ifname && o->n_prog_ids)) {
-		pr_warn("trace needs one of IFACE, --prog ID or --bench (see 'netbpf trace --help')\n");
-		return -EINVAL;
+	if (optind < argc || !(o->ifname || o->n_prog_ids) || (o->ifname && o->n_prog_ids)) {
+		pr_warn("trace needs one of IFACE or --prog ID (see 'netbpf trace --help')\n");
+		return CMD_USAGE;
 	}
-	return 0;
+	return CMD_RUN;
 }
 
 int do_trace(int argc, char **argv)
 {
-	struct trace_opts o = { .interval_s = 1, .repeat = 1000000 };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct trace_opts o = { .interval_s = 1 };
 	struct trace_set *set;
-	int err;
+	int err = parse_opts(argc, argv, &o);
 
-	if (parse_opts(argc, argv, &o))
-		return -EINVAL;
+	if (err != CMD_RUN)
+		return err;
 	if (priv_check())
-		return -EPERM;
-	if (o.bench)
-		return trace_bench(o.repeat, gopt.json);
+		return CMD_FAIL;
 	set = calloc(1, sizeof(*set));
-	if (!set)
-		return -ENOMEM;
+	if (!set) {
+		pr_warn("failed to allocate the trace set: %s\n", strerror(ENOMEM));
+		return CMD_FAIL;
+	}
 	if (o.ifname) {
 		snprintf(o.target, sizeof(o.target), "%s", o.ifname);
 		err = trace_add_iface(set, o.ifname);
@@ -293,12 +269,10 @@ int do_trace(int argc, char **argv)
 		err = trace_select(set, o.funcs, o.n_funcs);
 	if (err)
 		goto out;
-	/* No SA_RESTART: Ctrl-C must end the wait in poll. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	signals_catch();
 	err = trace_run(&o, set);
 out:
 	trace_set_close(set);
 	free(set);
-	return err;
+	return cmd_status(err);
 }

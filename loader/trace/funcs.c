@@ -17,11 +17,13 @@ static int prog_add(struct trace_set *set, int fd, const char *hook)
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 	struct trace_prog *p;
+	int err;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		pr_warn("failed to read program info: %s\n", strerror(errno));
+		err = -errno;
+		pr_warn("failed to read program info: %s\n", strerror(-err));
 		close(fd);
-		return -errno;
+		return err;
 	}
 	for (int i = 0; i < set->n_progs; i++) {
 		if (set->progs[i].id == info.id) {
@@ -78,8 +80,9 @@ int trace_add_prog_id(struct trace_set *set, __u32 id)
 	int fd = bpf_prog_get_fd_by_id(id);
 
 	if (fd < 0) {
-		pr_warn("failed to open BPF program %u: %s\n", id, strerror(errno));
-		return -errno;
+		fd = -errno;
+		pr_warn("failed to open BPF program %u: %s\n", id, strerror(-fd));
+		return fd;
 	}
 	return prog_add(set, fd, NULL);
 }

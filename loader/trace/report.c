@@ -4,31 +4,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/addr.h"
+#include "common/hist.h"
 #include "common/json.h"
 #include "trace/report.h"
 
-static __u64 slot_lo(int i) { return i ? 1ULL << i : 0; }
-static __u64 slot_hi(int i) { return i < 63 ? (1ULL << (i + 1)) - 1 : UINT64_MAX; }
+_Static_assert(TRACE_LAT_SLOTS == HIST_SLOTS, "trace latencies are common/hist.h histograms");
 
-double trace_hist_pct(const __u64 *hist, double pct)
-{
-	double want, cum = 0;
-	__u64 total = 0;
-
-	for (int i = 0; i < TRACE_LAT_SLOTS; i++)
-		total += hist[i];
-	if (!total)
-		return 0;
-	want = total * pct / 100;
-	for (int i = 0; i < TRACE_LAT_SLOTS; i++) {
-		if (hist[i] && cum + hist[i] >= want)
-			return slot_lo(i) + ((double)slot_hi(i) + 1 - slot_lo(i)) * (want - cum) / hist[i];
-		cum += hist[i];
-	}
-	return slot_hi(TRACE_LAT_SLOTS - 1);
-}
-
-const char *trace_ret_name(const struct trace_func *f, long v)
+/* XDP_PASS, TC_ACT_SHOT, ... for a main function's return value; NULL otherwise. */
+static const char *trace_ret_name(const struct trace_func *f, long v)
 {
 	static const char *const xdp[] = {
 		"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
@@ -137,29 +121,6 @@ void report_ready_runstats(const struct trace_set *set, const char *target, bool
 	fflush(stdout);
 }
 
-static void hist_text(const __u64 *h)
-{
-	int first = -1, last = -1;
-	__u64 max = 0;
-	char bar[41];
-
-	for (int i = 0; i < TRACE_LAT_SLOTS; i++) {
-		if (!h[i])
-			continue;
-		first = first < 0 ? i : first;
-		last = i;
-		max = h[i] > max ? h[i] : max;
-	}
-	for (int i = first; first >= 0 && i <= last; i++) {
-		int w = h[i] * 40 / max;
-
-		memset(bar, '*', w);
-		bar[w] = '\0';
-		printf("    %10llu -> %-10llu ns : %-10llu |%-40s|\n", (unsigned long long)slot_lo(i),
-		       (unsigned long long)slot_hi(i), (unsigned long long)h[i], bar);
-	}
-}
-
 static void func_text(const struct trace_func *f, const struct trace_func_stats *s, bool first)
 {
 	char label[TRACE_NAME_LEN + 16], key[24];
@@ -169,7 +130,7 @@ static void func_text(const struct trace_func *f, const struct trace_func_stats 
 	       f->main && f->prog->tail_call_target ? "*" : " ");
 	if (s->returns)
 		printf(" %9.0f %9.0f %9.0f ", (double)s->lat_sum_ns / s->returns,
-		       trace_hist_pct(s->lat, 50), trace_hist_pct(s->lat, 99));
+		       hist_percentile(s->lat, 50), hist_percentile(s->lat, 99));
 	else
 		printf(" %9s %9s %9s ", "-", "-", "-");
 	if (!f->ret_bytes) {
@@ -204,20 +165,10 @@ static void func_json(struct json *j, const struct trace_func *f, const struct t
 	json_key(j, "lat_ns");
 	json_obj_open(j);
 	json_kv_double(j, "mean", s->returns ? (double)s->lat_sum_ns / s->returns : 0);
-	json_kv_double(j, "p50", trace_hist_pct(s->lat, 50));
-	json_kv_double(j, "p99", trace_hist_pct(s->lat, 99));
+	json_kv_double(j, "p50", hist_percentile(s->lat, 50));
+	json_kv_double(j, "p99", hist_percentile(s->lat, 99));
 	json_key(j, "hist");
-	json_arr_open(j);
-	for (int i = 0; i < TRACE_LAT_SLOTS; i++) {
-		if (!s->lat[i])
-			continue;
-		json_obj_open(j);
-		json_kv_u64(j, "lo", slot_lo(i));
-		json_kv_u64(j, "hi", slot_hi(i));
-		json_kv_u64(j, "count", s->lat[i]);
-		json_obj_close(j);
-	}
-	json_arr_close(j);
+	hist_json(j, s->lat);
 	json_obj_close(j);
 	/* A void function has no return value: reading one at fexit would give garbage. */
 	json_key(j, "ret");
@@ -290,7 +241,7 @@ void report_funcs(const struct trace_set *set, const struct tracer *t, double el
 				continue;
 			printf("\n%s %s: latency, entry to exit\n",
 			       prog_label(set->funcs[i].prog, label, sizeof(label)), set->funcs[i].name);
-			hist_text(s[i].lat);
+			hist_print(stdout, s[i].lat, "ns", "    ");
 		}
 	}
 	fflush(stdout);
@@ -341,15 +292,6 @@ void report_runstats(const struct trace_set *set, const struct runstats *r, doub
 	fflush(stdout);
 }
 
-static const char *addr_str(const __u8 *a, char *buf, size_t len)
-{
-	static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (!memcmp(a, v4mapped, sizeof(v4mapped)))
-		return inet_ntop(AF_INET, a + 12, buf, len);
-	return inet_ntop(AF_INET6, a, buf, len);
-}
-
 static const char *proto_name(__u8 proto, char *buf, size_t len)
 {
 	switch (proto) {
@@ -386,8 +328,8 @@ void report_packet(const struct trace_set *set, const struct trace_pkt_event *ev
 		json_kv_u64(&j, "eth_proto", ev->eth_proto);
 		if (ip) {
 			json_kv_str(&j, "proto", proto_name(ev->ip_proto, pbuf, sizeof(pbuf)));
-			json_kv_str(&j, "saddr", addr_str(ev->saddr, src, sizeof(src)));
-			json_kv_str(&j, "daddr", addr_str(ev->daddr, dst, sizeof(dst)));
+			json_kv_str(&j, "saddr", addr_format(ev->saddr, src, sizeof(src)));
+			json_kv_str(&j, "daddr", addr_format(ev->daddr, dst, sizeof(dst)));
 			json_kv_u64(&j, "sport", ev->sport);
 			json_kv_u64(&j, "dport", ev->dport);
 		}
@@ -403,11 +345,11 @@ void report_packet(const struct trace_set *set, const struct trace_pkt_event *ev
 	printf("packet %s #%u if %u len %u ", f->name, f->prog->id, ev->ifindex, ev->len);
 	if (ip && (ev->ip_proto == IPPROTO_TCP || ev->ip_proto == IPPROTO_UDP))
 		printf("%s %s:%u -> %s:%u", proto_name(ev->ip_proto, pbuf, sizeof(pbuf)),
-		       addr_str(ev->saddr, src, sizeof(src)), ev->sport,
-		       addr_str(ev->daddr, dst, sizeof(dst)), ev->dport);
+		       addr_format(ev->saddr, src, sizeof(src)), ev->sport,
+		       addr_format(ev->daddr, dst, sizeof(dst)), ev->dport);
 	else if (ip)
 		printf("%s %s -> %s", proto_name(ev->ip_proto, pbuf, sizeof(pbuf)),
-		       addr_str(ev->saddr, src, sizeof(src)), addr_str(ev->daddr, dst, sizeof(dst)));
+		       addr_format(ev->saddr, src, sizeof(src)), addr_format(ev->daddr, dst, sizeof(dst)));
 	else
 		printf("ethertype 0x%04x", ev->eth_proto);
 	printf(" %s %lluns\n", verdict ? verdict : vbuf, (unsigned long long)ev->lat_ns);

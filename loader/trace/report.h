@@ -7,11 +7,6 @@
 #include "trace/attach.h"
 #include "trace/runstats.h"
 
-/* Latency percentile (0-100) in ns from a log2 histogram, linear inside a bucket. */
-double trace_hist_pct(const __u64 *hist, double pct);
-/* XDP_PASS, TC_ACT_SHOT, ... for a main function's return value; NULL otherwise. */
-const char *trace_ret_name(const struct trace_func *f, long v);
-
 /* The line tests wait for: printed once everything is attached. */
 void report_ready(const struct trace_set *set, const char *target, const struct tracer *t,
 		  bool json);

@@ -11,85 +11,18 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
+#include <netinet/tcp.h>
 
 #include "bpf/datapath/datapath.h"
+#include "common/percpu.h"
+#include "common/pkt.h"
+#include "common/pin.h"
 #include "tc.skel.h"
 #include "xdp.skel.h"
 
 static struct xdp *xs;
 static struct tc *ts;
 static int failures, cases;
-
-/* --- packet building ------------------------------------------------------- */
-struct pkt {
-	unsigned char b[1600];
-	size_t len;
-};
-
-static void put(struct pkt *p, const void *d, size_t n)
-{
-	memcpy(p->b + p->len, d, n);
-	p->len += n;
-}
-static void put16(struct pkt *p, unsigned v) { unsigned short x = htons(v); put(p, &x, 2); }
-static void zeros(struct pkt *p, size_t n) { memset(p->b + p->len, 0, n); p->len += n; }
-
-static void eth(struct pkt *p, unsigned proto)
-{
-	static const unsigned char macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
-
-	p->len = 0;
-	put(p, macs, sizeof(macs));
-	put16(p, proto);
-}
-static void vlan(struct pkt *p, unsigned vid, unsigned next) { put16(p, vid); put16(p, next); }
-
-static void ip4(struct pkt *p, unsigned proto, int opt_words, unsigned frag_off, const char *src)
-{
-	unsigned char h[60] = {};
-	struct in_addr a;
-
-	h[0] = 0x40 | (5 + opt_words);
-	h[2] = 0x05, h[3] = 0xdc; /* tot_len 1500: larger than any test packet */
-	h[6] = frag_off >> 8, h[7] = frag_off & 0xff;
-	h[8] = 64, h[9] = proto;
-	inet_pton(AF_INET, src, &a);
-	memcpy(h + 12, &a, 4);
-	inet_pton(AF_INET, "10.0.0.2", h + 16);
-	for (int i = 0; i < opt_words * 4; i++)
-		h[20 + i] = 1; /* NOP options */
-	put(p, h, 20 + opt_words * 4);
-}
-
-static void ip6(struct pkt *p, unsigned next, const char *src)
-{
-	unsigned char h[40] = { 0x60 };
-
-	h[6] = next, h[7] = 64;
-	inet_pton(AF_INET6, src, h + 8);
-	inet_pton(AF_INET6, "fd00::2", h + 24);
-	put(p, h, sizeof(h));
-}
-/* Hop-by-hop, routing or destination options: 8 bytes, hdrlen 0. */
-static void ext6(struct pkt *p, unsigned next) { unsigned char h[8] = { next, 0 }; put(p, h, 8); }
-static void frag6(struct pkt *p, unsigned next, unsigned off8)
-{
-	unsigned char h[8] = { next, 0, (off8 << 3) >> 8, (off8 << 3) & 0xff };
-
-	put(p, h, 8);
-}
-static void tcp(struct pkt *p, unsigned sport, unsigned dport)
-{
-	put16(p, sport), put16(p, dport);
-	zeros(p, 8);
-	put16(p, 0x5002); /* doff 5, SYN */
-	zeros(p, 6);
-}
-static void udp(struct pkt *p, unsigned sport, unsigned dport)
-{
-	put16(p, sport), put16(p, dport), put16(p, 8), put16(p, 0);
-}
-static void icmp(struct pkt *p) { unsigned char h[8] = { 8 }; put(p, h, 8); }
 
 /* --- running and checking ------------------------------------------------------ */
 static void reset_stats(void)
@@ -104,18 +37,10 @@ static void reset_stats(void)
 
 static void read_stats(int fd, __u32 hook, struct nb_hook_stats *sum)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct nb_hook_stats *v = calloc(ncpu, sizeof(*v));
+	int err = percpu_sum(fd, &hook, sum, sizeof(*sum));
 
-	memset(sum, 0, sizeof(*sum));
-	bpf_map_lookup_elem(fd, &hook, v);
-	for (int c = 0; c < ncpu; c++) {
-		struct nb_counter *d = (void *)sum, *s = (void *)&v[c];
-
-		for (size_t i = 0; i < sizeof(*sum) / sizeof(*d); i++)
-			d[i].packets += s[i].packets, d[i].bytes += s[i].bytes;
-	}
-	free(v);
+	if (err)
+		fprintf(stderr, "parser_test: failed to read counters: %s\n", strerror(-err));
 }
 
 static int run(int prog_fd, struct pkt *p, __u32 *retval)
@@ -181,58 +106,69 @@ static void test_parsing(void)
 {
 	struct pkt p;
 
-	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_TCP, 0, 0, "10.0.0.1"), tcp(&p, 1234, 80);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.1", NULL, 0, 0);
+	pkt_tcp(&p, 1234, 80, TH_SYN);
 	expect_xdp("ipv4 tcp", &p, NB_L3_IPV4, NB_L4_TCP, NB_PASS);
-	eth(&p, ETH_P_8021Q), vlan(&p, 5, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0, "10.0.0.1"), udp(&p, 1, 53);
+	pkt_eth(&p, ETH_P_8021Q), pkt_vlan(&p, 5, ETH_P_IP);
+	pkt_ip4(&p, IPPROTO_UDP, "10.0.0.1", NULL, 0, 0), pkt_udp(&p, 1, 53);
 	expect_xdp("802.1Q ipv4 udp", &p, NB_L3_IPV4, NB_L4_UDP, NB_PASS);
-	eth(&p, ETH_P_8021AD), vlan(&p, 5, ETH_P_8021Q), vlan(&p, 6, ETH_P_IPV6);
-	ip6(&p, IPPROTO_TCP, "fd00::1"), tcp(&p, 1, 443);
+	pkt_eth(&p, ETH_P_8021AD), pkt_vlan(&p, 5, ETH_P_8021Q), pkt_vlan(&p, 6, ETH_P_IPV6);
+	pkt_ip6(&p, IPPROTO_TCP, "fd00::1", NULL), pkt_tcp(&p, 1, 443, TH_SYN);
 	expect_xdp("QinQ ipv6 tcp", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
-	eth(&p, ETH_P_8021AD), vlan(&p, 5, ETH_P_8021Q), vlan(&p, 6, ETH_P_8021Q), vlan(&p, 7, ETH_P_IP);
+	pkt_eth(&p, ETH_P_8021AD), pkt_vlan(&p, 5, ETH_P_8021Q), pkt_vlan(&p, 6, ETH_P_8021Q);
+	pkt_vlan(&p, 7, ETH_P_IP);
 	expect_xdp("three VLAN tags: not parsed further", &p, NB_L3_NONIP, -1, NB_PASS);
-	eth(&p, ETH_P_ARP), zeros(&p, 28);
+	pkt_eth(&p, ETH_P_ARP), pkt_zeros(&p, 28);
 	expect_xdp("arp", &p, NB_L3_NONIP, -1, NB_PASS);
-	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_ICMP, 0, 0, "10.0.0.1"), icmp(&p);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_ICMP, "10.0.0.1", NULL, 0, 0), pkt_icmp(&p);
 	expect_xdp("ipv4 icmp", &p, NB_L3_IPV4, NB_L4_ICMP, NB_PASS);
-	eth(&p, ETH_P_IPV6), ip6(&p, 58, "fd00::1"), icmp(&p);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 58, "fd00::1", NULL), pkt_icmp(&p);
 	expect_xdp("ipv6 icmpv6", &p, NB_L3_IPV6, NB_L4_ICMPV6, NB_PASS);
-	eth(&p, ETH_P_IP), ip4(&p, 47, 0, 0, "10.0.0.1"), zeros(&p, 8);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, 47, "10.0.0.1", NULL, 0, 0), pkt_zeros(&p, 8);
 	expect_xdp("ipv4 gre: other", &p, NB_L3_IPV4, NB_L4_OTHER, NB_PASS);
 
 	/* Options shift the transport header; a port rule proves the ports were found. */
 	add_rule("10.0.0.9", 32, IPPROTO_TCP, 2222);
-	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_TCP, 10, 0, "10.0.0.9"), tcp(&p, 1, 2222);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.9", NULL, 10, 0);
+	pkt_tcp(&p, 1, 2222, TH_SYN);
 	expect_xdp("ipv4 40 bytes of options, port rule", &p, NB_L3_IPV4, NB_L4_TCP, NB_DROP);
-	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_TCP, 10, 0, "10.0.0.9"), tcp(&p, 1, 2223);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.9", NULL, 10, 0);
+	pkt_tcp(&p, 1, 2223, TH_SYN);
 	expect_xdp("ipv4 options, other port", &p, NB_L3_IPV4, NB_L4_TCP, NB_PASS);
 
 	/* IPv4 fragments: the first (MF set) has ports, later ones none. */
-	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0x2000, "10.0.0.1"), udp(&p, 1, 53);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.0.1", NULL, 0, 0x2000);
+	pkt_udp(&p, 1, 53);
 	expect_xdp("ipv4 first fragment", &p, NB_L3_IPV4, NB_L4_UDP, NB_PASS);
-	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 0x2000 | 185, "10.0.0.1"), zeros(&p, 8);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.0.1", NULL, 0, 0x2000 | 185);
+	pkt_zeros(&p, 8);
 	expect_xdp("ipv4 later fragment", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
 	add_rule("10.0.0.7", 32, IPPROTO_UDP, 53);
-	eth(&p, ETH_P_IP), ip4(&p, IPPROTO_UDP, 0, 185, "10.0.0.7"), zeros(&p, 8);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.0.7", NULL, 0, 185), pkt_zeros(&p, 8);
 	expect_xdp("later fragment has no port to match", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
 
 	/* IPv6 extension headers. */
-	eth(&p, ETH_P_IPV6), ip6(&p, 0, "fd00::1"), ext6(&p, 60), ext6(&p, 43), ext6(&p, IPPROTO_TCP);
-	tcp(&p, 1, 22);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 0, "fd00::1", NULL), pkt_ip6_ext(&p, 60);
+	pkt_ip6_ext(&p, 43), pkt_ip6_ext(&p, IPPROTO_TCP);
+	pkt_tcp(&p, 1, 22, TH_SYN);
 	expect_xdp("ipv6 hop-by-hop, dstopts, routing", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
-	eth(&p, ETH_P_IPV6), ip6(&p, 44, "fd00::1"), frag6(&p, IPPROTO_UDP, 0), udp(&p, 1, 53);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 44, "fd00::1", NULL);
+	pkt_ip6_frag(&p, IPPROTO_UDP, 0), pkt_udp(&p, 1, 53);
 	expect_xdp("ipv6 first fragment", &p, NB_L3_IPV6, NB_L4_UDP, NB_PASS);
-	eth(&p, ETH_P_IPV6), ip6(&p, 44, "fd00::1"), frag6(&p, IPPROTO_UDP, 100), zeros(&p, 8);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 44, "fd00::1", NULL);
+	pkt_ip6_frag(&p, IPPROTO_UDP, 100), pkt_zeros(&p, 8);
 	expect_xdp("ipv6 later fragment", &p, NB_L3_IPV6, NB_L4_FRAGMENT, NB_PASS);
-	eth(&p, ETH_P_IPV6), ip6(&p, 60, "fd00::1");
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 60, "fd00::1", NULL);
 	for (int i = 0; i < 8; i++)
-		ext6(&p, 60);
-	ext6(&p, IPPROTO_TCP), tcp(&p, 1, 22);
+		pkt_ip6_ext(&p, 60);
+	pkt_ip6_ext(&p, IPPROTO_TCP), pkt_tcp(&p, 1, 22, TH_SYN);
 	expect_xdp("ipv6 chain longer than 8: malformed", &p, NB_L3_MALFORMED, -1, NB_PASS);
 	add_rule("fd00::66", 128, IPPROTO_TCP, 22);
-	eth(&p, ETH_P_IPV6), ip6(&p, 0, "fd00::66"), ext6(&p, IPPROTO_TCP), tcp(&p, 1, 22);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 0, "fd00::66", NULL), pkt_ip6_ext(&p, IPPROTO_TCP);
+	pkt_tcp(&p, 1, 22, TH_SYN);
 	expect_xdp("ipv6 rule after an extension header", &p, NB_L3_IPV6, NB_L4_TCP, NB_DROP);
 	add_rule("fd00:1::", 32, 0, 0);
-	eth(&p, ETH_P_IPV6), ip6(&p, 58, "fd00:1::5"), icmp(&p);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 58, "fd00:1::5", NULL), pkt_icmp(&p);
 	expect_xdp("ipv6 prefix rule, any proto", &p, NB_L3_IPV6, NB_L4_ICMPV6, NB_DROP);
 }
 
@@ -242,8 +178,9 @@ static void test_truncation(void)
 	char name[64];
 	struct pkt full, p;
 
-	eth(&full, ETH_P_8021Q), vlan(&full, 5, ETH_P_IP), ip4(&full, IPPROTO_TCP, 1, 0, "10.0.0.1");
-	tcp(&full, 1, 80);
+	pkt_eth(&full, ETH_P_8021Q), pkt_vlan(&full, 5, ETH_P_IP);
+	pkt_ip4(&full, IPPROTO_TCP, "10.0.0.1", NULL, 1, 0);
+	pkt_tcp(&full, 1, 80, TH_SYN);
 	for (size_t len = 14; len < full.len; len++) {
 		p = full;
 		p.len = len;
@@ -253,7 +190,8 @@ static void test_truncation(void)
 		else
 			expect_xdp(name, &p, NB_L3_IPV4, NB_L4_MALFORMED, NB_PASS);
 	}
-	eth(&full, ETH_P_IPV6), ip6(&full, 0, "fd00::1"), ext6(&full, IPPROTO_UDP), udp(&full, 1, 53);
+	pkt_eth(&full, ETH_P_IPV6), pkt_ip6(&full, 0, "fd00::1", NULL);
+	pkt_ip6_ext(&full, IPPROTO_UDP), pkt_udp(&full, 1, 53);
 	for (size_t len = 14; len < full.len; len++) {
 		p = full;
 		p.len = len;
@@ -279,7 +217,7 @@ static void test_garbage(void)
 	srand(42);
 	reset_stats();
 	for (int i = 0; i < 5000; i++) {
-		eth(&p, protos[i % 5]);
+		pkt_eth(&p, protos[i % 5]);
 		size_t n = rand() % 200;
 		for (size_t j = 0; j < n; j++)
 			p.b[p.len++] = rand();
@@ -304,8 +242,9 @@ static void test_tc(void)
 	int fd = bpf_map__fd(ts->maps.netbpf_stats);
 
 	cases++;
-	eth(&p, ETH_P_IPV6), ip6(&p, 0, "fd00::1"), ext6(&p, IPPROTO_UDP), udp(&p, 1, 53);
-	zeros(&p, 20);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 0, "fd00::1", NULL), pkt_ip6_ext(&p, IPPROTO_UDP);
+	pkt_udp(&p, 1, 53);
+	pkt_zeros(&p, 20);
 	CHECK(!run(bpf_program__fd(ts->progs.tc_ingress), &p, &ret), "ingress run failed");
 	CHECK((int)ret == -1, "ingress returned %d, expected TC_ACT_UNSPEC", (int)ret);
 	CHECK(!run(bpf_program__fd(ts->progs.tc_egress), &p, &ret), "egress run failed");
@@ -319,21 +258,12 @@ static void test_tc(void)
 	printf("ok - %s\n", name);
 }
 
-static int no_pinning(struct bpf_object *obj)
-{
-	struct bpf_map *m;
-
-	bpf_object__for_each_map(m, obj)
-		if (bpf_map__set_pin_path(m, NULL))
-			return -1;
-	return 0;
-}
-
 int main(void)
 {
 	xs = xdp__open();
 	ts = tc__open();
-	if (!xs || !ts || no_pinning(xs->obj) || no_pinning(ts->obj) || xdp__load(xs) || tc__load(ts)) {
+	if (!xs || !ts || pin_clear_paths(xs->obj) || pin_clear_paths(ts->obj) || xdp__load(xs) ||
+	    tc__load(ts)) {
 		fprintf(stderr, "parser_test: failed to load programs: %s\n", strerror(errno));
 		return 1;
 	}

@@ -17,7 +17,8 @@
 #include "probe_fentry.skel.h"
 
 /* The load is expected to fail on kernels without trampolines: stay quiet. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+static int quiet(enum libbpf_print_level level __attribute__((unused)),
+		 const char *fmt __attribute__((unused)), va_list ap __attribute__((unused)))
 {
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench_tailcall.skel.h"
+#include "common/pin.h"
 
 static __u32 prog_id(struct bpf_program *prog)
 {
@@ -25,7 +26,6 @@ int main(int argc, char **argv)
 	__u8 pkt[64] = {};
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = sizeof(pkt));
 	struct bench_tailcall *skel;
-	struct bpf_map *map;
 	char line[64];
 	int rc = 1;
 
@@ -37,10 +37,7 @@ int main(int argc, char **argv)
 	skel = bench_tailcall__open();
 	if (!skel)
 		goto out;
-	/* Never share the datapath's pinned counters and rules. */
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	if (bench_tailcall__load(skel))
+	if (pin_clear_paths(skel->obj) || bench_tailcall__load(skel))
 		goto out;
 	printf("ids %u %u %u %u\n", prog_id(skel->progs.tail_l2), prog_id(skel->progs.tail_l3),
 	       prog_id(skel->progs.tail_l4), prog_id(skel->progs.tail_decide));

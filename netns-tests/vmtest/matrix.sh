@@ -40,6 +40,16 @@ guest_env() {
 	done
 }
 
+# lsm= for the guest: the kernel's built-in default list (CONFIG_LSM, found as a
+# string in its image) with bpf added where missing, so BPF LSM programs
+# (tools/connguard) attach. Debian's lists have had bpf since 5.x; saying so
+# keeps a kernel without it from silently skipping those tests.
+guest_lsm() { # vmlinux
+	local l
+	l=$(strings -n 12 "$1" | grep -m1 -E '^[a-z]+(,[a-z]+){3,}$' | grep -E 'lockdown|yama|landlock') || l=
+	case ,$l, in *,bpf,*) echo "$l" ;; ,,) echo bpf ;; *) echo "$l,bpf" ;; esac
+}
+
 # qemu's exit status: 1 all passed, 3 a test failed (see init), anything else
 # is a crash, a setup failure or (124) the timeout.
 run_guest() { # kernel-version log
@@ -54,7 +64,7 @@ run_guest() { # kernel-version log
 		-M pc -accel tcg,thread=single -cpu max -smp 2 -m 2G \
 		-nographic -no-reboot -nic none \
 		-kernel "$kdir/vmlinux" -initrd "$vmdir/initrd-$1.cpio" \
-		-append "console=ttyS0 quiet loglevel=2 panic=-1 mitigations=off" \
+		-append "console=ttyS0 quiet loglevel=2 panic=-1 mitigations=off lsm=$(guest_lsm "$kdir/vmlinux")" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-virtfs "local,path=$root,mount_tag=host,security_model=none" \
 		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$2" | show "$1"

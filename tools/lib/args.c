@@ -4,34 +4,30 @@
 
 #include "args.h"
 #include "events.h"
+#include "common/argval.h"
 #include "common/log.h"
 #include "method.h"
 
-struct tool_env env = { .method = METHOD_AUTO };
-
 enum { OPT_PERF_BUFFER = 0x100, OPT_DURATION, OPT_COUNT };
-
-unsigned long args_number(const struct argp_state *state, const char *what,
-			  const char *s, unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || v < min || v > max)
-		argp_failure(state, 2, 0, "invalid %s '%s' (expected %lu..%lu)", what, s, min, max);
-	return v;
-}
 
 static error_t parse_common(int key, char *arg, struct argp_state *state)
 {
+	unsigned long long v;
+
 	switch (key) {
 	case 'j': env.json = true; break;
 	case 'v': log_level = 2; break;
 	case OPT_PERF_BUFFER: env.perf_buffer = true; break;
-	case 'd': env.duration = args_number(state, "duration", arg, 1, 86400); break;
-	case 'c': env.count = args_number(state, "count", arg, 1, ~0UL); break;
+	case 'd':
+		if (arg_uint(arg, "duration", 1, 86400, &v))
+			return EINVAL;
+		env.duration = v;
+		break;
+	case 'c':
+		if (arg_uint(arg, "count", 1, ~0UL, &v))
+			return EINVAL;
+		env.count = v;
+		break;
 	case 'h': argp_state_help(state, stdout, ARGP_HELP_STD_HELP); break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -51,8 +47,14 @@ const struct argp args_common = { common_opts, parse_common, NULL, NULL, NULL, N
 
 static error_t parse_task(int key, char *arg, struct argp_state *state)
 {
+	unsigned long long v;
+
 	switch (key) {
-	case 'p': env.pid = args_number(state, "pid", arg, 1, 0x3fffffff); break;
+	case 'p':
+		if (arg_uint(arg, "pid", 1, 0x3fffffff, &v))
+			return EINVAL;
+		env.pid = v;
+		break;
 	case 'C':
 		if (strlen(arg) >= sizeof(env.comm))
 			argp_failure(state, 2, 0, "--comm '%s' is longer than a kernel comm (15)", arg);
@@ -89,11 +91,13 @@ const struct argp args_method = { method_opts, parse_method, NULL, NULL, NULL, N
 int args_parse(const struct argp *argp, int argc, char **argv)
 {
 	log_setup();
-	return argp_parse(argp, argc, argv, 0, NULL, NULL);
+	argp_err_exit_status = 2; /* argp's own usage errors exit like netbpf's: 2 */
+	return argp_parse(argp, argc, argv, 0, NULL, NULL) ? 2 : 0;
 }
 
 void args_apply(struct bpf_object *obj, struct tool_filter *f)
 {
+	pr_debug("filter: pid %u comm '%s'\n", env.pid, env.comm);
 	f->tgid = env.pid;
 	memcpy(f->comm, env.comm, sizeof(f->comm));
 	events_prepare(obj, f);

@@ -6,18 +6,8 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 
+#include "env.h"
 #include "filter.h"
-
-struct tool_env {
-	bool json;
-	bool perf_buffer;     /* use the perf buffer even where a ring buffer exists */
-	unsigned duration;    /* seconds; 0 runs until Ctrl-C */
-	unsigned long count;  /* stop after this many events; 0 never */
-	__u32 pid;
-	char comm[16];
-	int method;           /* METHOD_AUTO or the one forced with --method */
-};
-extern struct tool_env env;
 
 /* --json -v --duration --count --perf-buffer -h: every tool */
 extern const struct argp args_common;
@@ -26,10 +16,8 @@ extern const struct argp args_task;
 /* --method: tools with more than one way to attach */
 extern const struct argp args_method;
 
-/* Parses strictly: a number, whole, within [min, max]; exits with a message otherwise. */
-unsigned long args_number(const struct argp_state *state, const char *what,
-			  const char *s, unsigned long min, unsigned long max);
-/* log_setup() and argp_parse(); non-zero: exit with it. */
+/* log_setup() and argp_parse(); non-zero (2, a wrong command line): exit with it.
+ * Numbers go through common/argval.h's arg_uint: decimal, so --pid 010 is 10. */
 int args_parse(const struct argp *argp, int argc, char **argv);
 /* Before load: --pid/--comm into the BPF filter, and the event buffer's kind. */
 void args_apply(struct bpf_object *obj, struct tool_filter *f);

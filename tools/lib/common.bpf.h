@@ -4,10 +4,7 @@
 #define TOOLS_COMMON_BPF_H
 
 #include "lib/filter.h"
-
-/* Macros vmlinux.h cannot carry. */
-#define AF_INET 2
-#define AF_INET6 10
+#include "lib/inet.bpf.h"
 
 /* Set before load; the verifier then sees constants and drops the unused paths,
  * including the ring buffer calls on kernels without one. */

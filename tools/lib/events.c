@@ -3,17 +3,18 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
-#include "args.h"
+#include "env.h"
 #include "events.h"
 #include "common/log.h"
-#include "signals.h"
+#include "common/signals.h"
 
-static bool use_ringbuf;
+static bool prepared, use_ringbuf;
 static event_fn handler;
 static unsigned long seen;
 
 void events_prepare(struct bpf_object *obj, struct tool_filter *f)
 {
+	prepared = true;
 	use_ringbuf = !env.perf_buffer && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) > 0;
 	f->ringbuf = use_ringbuf;
 	/* The unused map is not created; libbpf poisons its (dead) references. */
@@ -22,10 +23,12 @@ void events_prepare(struct bpf_object *obj, struct tool_filter *f)
 
 const char *events_kind(void)
 {
+	if (!prepared)
+		return NULL;
 	return use_ringbuf ? "ring buffer" : "perf buffer";
 }
 
-static int deliver(void *ctx, void *data, size_t size)
+static int deliver(void *ctx __attribute__((unused)), void *data, size_t size)
 {
 	handler(data, size);
 	if (env.count && ++seen >= env.count) {
@@ -35,13 +38,13 @@ static int deliver(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void perf_deliver(void *ctx, int cpu, void *data, __u32 size)
+static void perf_deliver(void *ctx, int cpu __attribute__((unused)), void *data, __u32 size)
 {
 	if (!exiting)
 		deliver(ctx, data, size);
 }
 
-static void perf_lost(void *ctx, int cpu, __u64 n)
+static void perf_lost(void *ctx __attribute__((unused)), int cpu, __u64 n)
 {
 	pr_warn("%s: lost %llu events on CPU %d\n", program_invocation_short_name, (unsigned long long)n, cpu);
 }
@@ -72,7 +75,7 @@ int events_run(struct bpf_object *obj, event_fn fn)
 		pr_warn("%s: failed to open the %s: %s\n", program_invocation_short_name, events_kind(), strerror(errno));
 		return err;
 	}
-	signals_setup();
+	signals_catch();
 	while (!exiting && (!end || now() < end)) {
 		err = rb ? ring_buffer__poll(rb, 100) : perf_buffer__poll(pb, 100);
 		if (err == -EINTR || exiting) {

@@ -14,7 +14,7 @@ typedef void (*event_fn)(const void *data, size_t size);
 void events_prepare(struct bpf_object *obj, struct tool_filter *f);
 /* After load: delivers events to fn until the end; returns 0 or a negative errno. */
 int events_run(struct bpf_object *obj, event_fn fn);
-/* "ring buffer" or "perf buffer", for the ready line. */
+/* "ring buffer" or "perf buffer", for the ready line; NULL before events_prepare. */
 const char *events_kind(void);
 
 #endif /* TOOLS_EVENTS_H */

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
+#include "env.h"
 #include "common/log.h"
 #include "method.h"
 

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "events.h"
@@ -17,8 +18,11 @@ __attribute__((constructor)) static void output_init(void)
 
 void out_ready(const char *how)
 {
-	fprintf(stderr, "%s: tracing via %s (%s); Ctrl-C to stop\n",
-		program_invocation_short_name, how, events_kind());
+	if (events_kind())
+		fprintf(stderr, "%s: tracing via %s (%s); Ctrl-C to stop\n",
+			program_invocation_short_name, how, events_kind());
+	else
+		fprintf(stderr, "%s: tracing via %s; Ctrl-C to stop\n", program_invocation_short_name, how);
 	fflush(stderr);
 }
 
@@ -27,6 +31,15 @@ const char *out_addr(int family, const void *addr, char *buf, size_t len)
 	if (!inet_ntop(family, addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+const char *out_addr16(const __u8 *addr, char *buf, size_t len)
+{
+	static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!memcmp(addr, v4mapped, sizeof(v4mapped)))
+		return out_addr(AF_INET, addr + 12, buf, len);
+	return out_addr(AF_INET6, addr, buf, len);
 }
 
 double out_elapsed(void)

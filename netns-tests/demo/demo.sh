@@ -3,7 +3,7 @@
 #
 #   ns A: veth0 10.66.0.1  <---- veth ---->  ns B: veth0 10.66.0.2
 #         netbpf up veth0                         ping, UDP, TCP
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 run() { printf '\n$ %s\n' "$*"; nsx "$A" "$NETBPF" "$@"; }
 

@@ -11,7 +11,7 @@
 #   | wrk -c16         | c0 ---- s0  | tiny_httpd 10.203.0.2:8080 (64 B)   |
 #   | 10.203.0.1       |             | netbpf sniff s0 --json [--source X] |
 #   +------------------+             +-------------------------------------+
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need wrk python3
 ensure_tracefs
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/conn.h"
+#include "sniff/conn.h"
 
 static int ep_cmp(const struct endpoint *a, const struct endpoint *b)
 {

@@ -3,8 +3,8 @@
  * saw it, found by its two endpoints in either order, bounded in number with the
  * least recently active evicted first.
  */
-#ifndef NETBPF_HTTP_CONN_H
-#define NETBPF_HTTP_CONN_H
+#ifndef NETBPF_SNIFF_CONN_H
+#define NETBPF_SNIFF_CONN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -70,4 +70,4 @@ struct conn *conn_oldest(const struct conn_table *t);
 void conn_del(struct conn_table *t, struct conn *c);
 void conn_table_free(struct conn_table *t);
 
-#endif /* NETBPF_HTTP_CONN_H */
+#endif /* NETBPF_SNIFF_CONN_H */

@@ -1,0 +1,4 @@
+#include "env.h"
+#include "method.h"
+
+struct tool_env env = { .method = METHOD_AUTO };
