@@ -5,13 +5,19 @@
 #   va 10.78.0.1 fd78::1  <-- veth -->     vb 10.78.0.2 fd78::2
 #   netbpf up va + deny rules              ping, ping -6, UDP sender
 . "$(dirname "$0")/lib.sh"
-need nsenter ping
+need nsenter ping bpftool
 
 mk_ns A
 mk_ns B
 veth_pair "$A" va 10.78.0.1/24 "$B" vb 10.78.0.2/24
 ip -n "$A" addr add fd78::1/64 dev va nodad
 ip -n "$B" addr add fd78::2/64 dev vb nodad
+# Permanent neighbours: no neighbour solicitation from a denied source adds to (or,
+# dropped, stands in for) the echo requests the rule hits are counted against.
+ip -n "$B" neigh replace fd78::1 lladdr "$(mac_of "$A" va)" dev vb nud permanent
+ip -n "$A" neigh replace fd78::2 lladdr "$(mac_of "$B" vb)" dev va nud permanent
+ip -n "$B" neigh replace 10.78.0.1 lladdr "$(mac_of "$A" va)" dev vb nud permanent
+ip -n "$A" neigh replace 10.78.0.2 lladdr "$(mac_of "$B" vb)" dev va nud permanent
 nsx "$A" "$NETBPF" -q up va
 defer nsx "$A" "$NETBPF" down va
 
@@ -50,6 +56,26 @@ assert_eq "$(rule_hits fd78::2/128)" 2 "fd78::2/128 rule hits"
 ping4 1 || fail "IPv4 dropped by an IPv6 rule"
 nsx "$A" "$NETBPF" deny del va fd78::2/128
 ping6 1 || fail "ping -6 still dropped after deny del"
+
+# Rules are listed as stored: host bits cleared, IPv4 and IPv6 apart (::/0 is
+# not 0.0.0.0/0). A rule with a port or proto also stores a marker, not listed:
+# bpftool counts the trie's entries (rules + markers).
+entries() { bpftool -j map dump pinned "$(pin_dir "$A" va)/netbpf_deny" | grep -o '"prefixlen"' | wc -l; }
+assert_eq "$(entries)" 2 "entries: the udp/9999 rule and its marker"
+nsx "$A" "$NETBPF" deny add va 10.1.2.3/8
+nsx "$A" "$NETBPF" deny add va ::/0
+nsx "$A" "$NETBPF" deny add va 10.1.2.3/8 port 22
+nsx "$A" "$NETBPF" deny add va 10.1.2.3/8 port 23
+assert_eq "$(nsx "$A" "$NETBPF" deny list va | awk 'NR > 1 { print $1 "," $2 }' | sort | xargs)" \
+	"10.0.0.0/8,0 10.0.0.0/8,22 10.0.0.0/8,23 10.78.0.0/24,9999 ::/0,0" "rules as stored"
+assert_eq "$(entries)" 7 "entries: 5 rules, 2 markers"
+nsx "$A" "$NETBPF" deny del va 10.0.0.0/8 port 22
+assert_eq "$(entries)" 6 "entries: the marker stays for port 23"
+nsx "$A" "$NETBPF" deny del va 10.9.9.9/8 port 23
+assert_eq "$(entries)" 4 "entries: the last port rule takes its marker"
+nsx "$A" "$NETBPF" deny del va 10.0.0.0/8
+nsx "$A" "$NETBPF" deny del va ::/0
+assert_eq "$(entries)" 2 "entries after del"
 
 # Rule errors: one line, non-zero exit.
 assert_fails_with "invalid CIDR" nsx "$A" "$NETBPF" deny add va 10.78.0.300/24

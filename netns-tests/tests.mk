@@ -39,6 +39,12 @@ $(patsubst netns-tests/helpers/%,$(BUILD)/tests/%,$(TEST_HELPER_DIRS)): $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)$(TEST_HELPER_CC) $(filter %.c,$^) $(COMMON_LIB) $(LDLIBS) -lpthread -o $@
 
+# parser_test adds deny rules as `netbpf deny add` does.
+RULE_OBJ := $(BUILD)/loader/datapath/rules.o
+$(BUILD)/tests/parser_test: netns-tests/helpers/parser_test.c $(RULE_OBJ) $(COMMON_LIB) | $(SKELS) $(TEST_SKELS) $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(TEST_HELPER_CC) -MMD -MP -MF $@.d $< $(RULE_OBJ) $(COMMON_LIB) $(LDLIBS) -o $@
+
 # Kernel BTF that lacks the packet header types: test_datapath_errors mounts it over
 # /sys/kernel/btf/vmlinux to provoke a verifier rejection (made here: no objcopy in the VM).
 TEST_DEPS += $(BUILD)/tests/foreign.btf

@@ -9,6 +9,7 @@
 #define NB_CTX struct xdp_md
 #include "lib/stages.bpf.h"
 #include "lib/rules.bpf.h"
+#include "lib/counters.bpf.h"
 
 enum { TAIL_L3, TAIL_L4, TAIL_DECIDE, TAIL_MAX };
 

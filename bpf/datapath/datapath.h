@@ -19,7 +19,8 @@ enum nb_l3 {
 	NB_L3_NONIP,     /* ARP, LLDP, ... */
 	NB_L3_IPV4,
 	NB_L3_IPV6,
-	NB_L3_MALFORMED, /* truncated or inconsistent L2/L3 header */
+	NB_L3_MALFORMED, /* truncated or inconsistent L2/L3 header, or a datagram
+			  * longer than the frame (its length field) */
 	NB_L3_MAX,
 };
 
@@ -29,9 +30,12 @@ enum nb_l4 {
 	NB_L4_UDP,
 	NB_L4_ICMP,
 	NB_L4_ICMPV6,
-	NB_L4_OTHER,     /* a protocol netbpf does not parse (GRE, SCTP, ...) */
+	NB_L4_OTHER,     /* a protocol netbpf does not parse (GRE, SCTP, ICMPv6
+			  * over IPv4, ICMP over IPv6, ...) */
 	NB_L4_FRAGMENT,  /* non-first fragment: no L4 header to read */
-	NB_L4_MALFORMED, /* truncated L4 header or IPv6 extension chain */
+	NB_L4_MALFORMED, /* transport header not readable: truncated (also by the
+			  * datagram's length), or behind a truncated IPv6 extension
+			  * chain or one of more than 8 headers */
 	NB_L4_MAX,
 };
 
@@ -54,26 +58,39 @@ struct nb_hook_stats {
 };
 
 /*
- * Deny rule key for the LPM trie. Matched against the packet's source address
- * and destination port. IPv4 addresses are stored v4-mapped (::ffff:a.b.c.d) so
- * one trie serves both families. proto/port 0 mean "any": the datapath looks up
- * the four combinations, so prefixlen always covers proto and port (32 bits)
- * plus the address prefix.
+ * Deny rule key for the LPM trie, matched against the packet's source address
+ * and destination port. The family is part of the key, so 0.0.0.0/0 is every
+ * IPv4 source and ::/0 every IPv6 source; an IPv4 address sits in addr[0..3].
+ * proto/port 0 mean "any": the datapath looks up the four combinations, so
+ * prefixlen always covers family, proto and port (32 bits) plus the prefix of
+ * the address, whose host bits are zero.
+ *
+ * A rule with a proto or port also implies a marker entry: the same family and
+ * prefix with NB_DENY_HIDDEN set in family, the rule's proto and port 0. User
+ * space keeps it while such a rule exists; the datapath looks it up only for a
+ * packet whose port it cannot read (a fragment, a truncated transport header, an
+ * IPv6 header chain it cannot follow) and drops the packet when it exists.
  */
 struct nb_deny_key {
 	__u32 prefixlen;
+	__u8 family;  /* NB_DENY_IPV4 or NB_DENY_IPV6, | NB_DENY_HIDDEN for a marker */
 	__u8 proto;   /* IPPROTO_TCP, IPPROTO_UDP or 0 */
-	__u8 pad;
 	__be16 port;  /* destination port or 0 */
 	__u8 addr[16];
 	/*
 	 * Beyond any prefix, so never compared. The trie stores the value right after
-	 * the key's data: without these bytes the value's __u64 counters sit 4 bytes
-	 * off alignment and their atomic adds split-lock (~1.4 us instead of ~0.17 us
-	 * per denied packet, measured by `netbpf bench datapath`).
+	 * the key's data: with 4 or 12 bytes here the value's __u64 counters are 8-byte
+	 * aligned; without, their atomic adds split-lock (~1.4 us instead of ~0.17 us
+	 * per denied packet, measured by `netbpf bench datapath`). 12, not 4: the key
+	 * before the family was 28 bytes, so a trie pinned by an older netbpf differs
+	 * in key size and pin_open_map refuses it instead of misreading its rules.
 	 */
-	__u8 pad2[4];
+	__u8 pad2[12];
 };
+
+#define NB_DENY_IPV4   4
+#define NB_DENY_IPV6   6
+#define NB_DENY_HIDDEN 0x80
 
 #define NB_DENY_KEY_FIXED_BITS 32
 

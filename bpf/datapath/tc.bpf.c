@@ -2,6 +2,7 @@
 /* tc entries, ingress and egress: parse and count per direction. */
 #define NB_CTX struct __sk_buff
 #include "lib/stages.bpf.h"
+#include "lib/counters.bpf.h"
 
 /* Enough linear data for Ethernet, two VLAN tags, IPv6 with options, and ports. */
 #define NB_PULL_LEN 256

@@ -3,6 +3,7 @@
 #define NB_CTX struct xdp_md
 #include "lib/stages.bpf.h"
 #include "lib/rules.bpf.h"
+#include "lib/counters.bpf.h"
 
 SEC("xdp")
 int xdp_main(struct xdp_md *ctx)

@@ -1,8 +1,8 @@
-/* Deny rules: an LPM trie on (proto, destination port, source address). */
+/* Deny rules: an LPM trie on (family, proto, destination port, source address). */
 #ifndef NETBPF_RULES_BPF_H
 #define NETBPF_RULES_BPF_H
 
-#include "lib/pkt.bpf.h"
+#include "lib/ctx.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -13,32 +13,69 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } netbpf_deny SEC(".maps");
 
+/* Looks up (proto, port) for the source in key; counts and returns true on a match. */
+static __always_inline bool rule_hit(struct nb_deny_key *key, __u8 proto, __u16 port,
+				     const struct pkt *p)
+{
+	struct nb_deny_val *val;
+
+	key->proto = proto;
+	key->port = bpf_htons(port);
+	val = bpf_map_lookup_elem(&netbpf_deny, key);
+	if (!val)
+		return false;
+	__sync_fetch_and_add(&val->packets, 1);
+	__sync_fetch_and_add(&val->bytes, p->len);
+	return true;
+}
+
 /*
- * Returns NB_DROP when a rule matches, NB_PASS otherwise. Rules may leave proto
- * and port as "any" (0), so the four combinations are looked up, most specific
- * first; within each the trie picks the longest address prefix.
+ * Fails closed. Whenever the source address was read the address rules apply,
+ * however malformed the rest. A port rule applies when the port was read; when
+ * it was not (a later fragment, a transport header cut short, an IPv6 header
+ * chain not followed) the packet is dropped if its source has a rule with a
+ * port or proto that could have matched: the marker entries (NB_DENY_HIDDEN)
+ * say which sources have one.
+ *
+ * A global __noinline stage, like the parsers (lib/stages.bpf.h): trace attaches
+ * to it. Returns NB_DROP when a rule matches, NB_PASS otherwise. Rules may leave
+ * proto and port as "any" (0), so the four combinations are looked up, most
+ * specific first; within each the trie picks the longest address prefix.
  */
 __noinline int match_rules(struct pkt *p)
 {
 	struct nb_deny_key key = {};
-	struct nb_deny_val *val;
+	__u8 proto;
+	__u16 port;
 	int i;
 
-	if (!p || (p->l3 != NB_L3_IPV4 && p->l3 != NB_L3_IPV6))
+	if (!p || !(p->flags & NB_PKT_SADDR))
 		return NB_PASS;
-	key.prefixlen = NB_DENY_KEY_FIXED_BITS + 128;
-	__builtin_memcpy(key.addr, p->saddr, sizeof(key.addr));
-	for (i = 0; i < 4; i++) {
-		key.proto = (i & 2) ? 0 : p->ip_proto;
-		key.port = (i & 1) ? 0 : bpf_htons(p->dport);
-		val = bpf_map_lookup_elem(&netbpf_deny, &key);
-		if (val) {
-			__sync_fetch_and_add(&val->packets, 1);
-			__sync_fetch_and_add(&val->bytes, p->len);
-			return NB_DROP;
-		}
+	if (p->eth_proto == ETH_P_IP) {
+		key.family = NB_DENY_IPV4;
+		key.prefixlen = NB_DENY_KEY_FIXED_BITS + 32;
+		__builtin_memcpy(key.addr, p->saddr + 12, 4);
+	} else {
+		key.family = NB_DENY_IPV6;
+		key.prefixlen = NB_DENY_KEY_FIXED_BITS + 128;
+		__builtin_memcpy(key.addr, p->saddr, 16);
 	}
-	return NB_PASS;
+	proto = p->flags & NB_PKT_PROTO ? p->ip_proto : 0;
+	port = p->flags & NB_PKT_PORTS ? p->dport : 0;
+	for (i = 0; i < 4; i++)
+		if (rule_hit(&key, (i & 2) ? 0 : proto, (i & 1) ? 0 : port, p))
+			return NB_DROP;
+
+	/* Hidden: no transport protocol, or TCP/UDP without ports. */
+	if ((p->flags & NB_PKT_PORTS) ||
+	    ((p->flags & NB_PKT_PROTO) && proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return NB_PASS;
+	key.family |= NB_DENY_HIDDEN;
+	if (proto)
+		return rule_hit(&key, proto, 0, p) || rule_hit(&key, 0, 0, p) ? NB_DROP : NB_PASS;
+	/* Rules name tcp, udp or no protocol. */
+	return rule_hit(&key, IPPROTO_TCP, 0, p) || rule_hit(&key, IPPROTO_UDP, 0, p) ||
+	       rule_hit(&key, 0, 0, p) ? NB_DROP : NB_PASS;
 }
 
 #endif /* NETBPF_RULES_BPF_H */

@@ -7,19 +7,14 @@
  *
  * Socket filters get no direct packet access: every read is bpf_skb_load_bytes.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
+#define NB_READ NB_READ_SKB
+#include "lib/eth.bpf.h"
+#include "lib/ipv4.bpf.h"
+#include "lib/ipv6.bpf.h"
 
 #include "sniff/sniff.bpf.h"
 
-#define ETH_HLEN        14
-#define ETH_P_IP        0x0800
-#define ETH_P_IPV6      0x86DD
-#define ETH_P_8021Q     0x8100
-#define ETH_P_8021AD    0x88A8
 #define PACKET_OUTGOING 4
-#define IP_MF_OFFSET    0x3fff
 #define TCP_FIN         0x01
 #define TCP_RST         0x04
 
@@ -33,41 +28,33 @@ struct {
 	__type(value, __u8);
 } sniff_flows SEC(".maps");
 
-/* Fills key's addresses; returns the TCP header offset, or -1 if not TCP. */
-static __always_inline int ip_parse(struct __sk_buff *skb, __u32 off, __u16 proto,
-				    struct sniff_flow_key *key, __u32 *ip_end)
+/*
+ * Fills key's addresses from the datapath's parsers; returns the TCP header offset,
+ * or -1 if the packet is not TCP or is a fragment (no usable stream start).
+ */
+static __always_inline int ip_parse(struct __sk_buff *skb, struct sniff_flow_key *key,
+				    __u32 *ip_end)
 {
-	if (proto == ETH_P_IP) {
-		struct iphdr ip;
+	struct nb_cur c = { .skb = skb };
+	struct pkt p = { .len = skb->len };
 
-		if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
+	if (eth_parse(&c, &p))
+		return -1;
+	if (p.eth_proto == ETH_P_IP) {
+		if (ip4_parse(&c, &p))
 			return -1;
-		/* Fragments other than a whole datagram carry no usable TCP stream start. */
-		if (ip.protocol != IPPROTO_TCP || (bpf_ntohs(ip.frag_off) & IP_MF_OFFSET))
+	} else if (p.eth_proto == ETH_P_IPV6) {
+		if (ip6_parse(&c, &p))
 			return -1;
-		__builtin_memset(key->saddr, 0, 10);
-		__builtin_memset(key->daddr, 0, 10);
-		key->saddr[10] = key->saddr[11] = 0xff;
-		key->daddr[10] = key->daddr[11] = 0xff;
-		__builtin_memcpy(&key->saddr[12], &ip.saddr, 4);
-		__builtin_memcpy(&key->daddr[12], &ip.daddr, 4);
-		*ip_end = off + bpf_ntohs(ip.tot_len);
-		return off + ip.ihl * 4;
+	} else {
+		return -1;
 	}
-	if (proto == ETH_P_IPV6) {
-		struct ipv6hdr ip6;
-
-		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
-			return -1;
-		/* Extension headers are not walked: HTTP over TCP does not use them. */
-		if (ip6.nexthdr != IPPROTO_TCP)
-			return -1;
-		__builtin_memcpy(key->saddr, &ip6.saddr, 16);
-		__builtin_memcpy(key->daddr, &ip6.daddr, 16);
-		*ip_end = off + sizeof(ip6) + bpf_ntohs(ip6.payload_len);
-		return off + sizeof(ip6);
-	}
-	return -1;
+	if (!(p.flags & NB_PKT_PROTO) || p.ip_proto != IPPROTO_TCP || (p.flags & NB_PKT_FRAG))
+		return -1;
+	__builtin_memcpy(key->saddr, p.saddr, 16);
+	__builtin_memcpy(key->daddr, p.daddr, 16);
+	*ip_end = p.l3_end;
+	return p.l4_off;
 }
 
 /* Entries created and deleted are counted: user space derives evictions from them. */
@@ -100,27 +87,13 @@ int sniff_wire(struct __sk_buff *skb)
 	struct tcphdr tcp;
 	char start[HTTP_START_LEN];
 	__u32 ip_end = 0, payload;
-	__u16 proto;
 	__u8 flags;
 	int off;
 
 	stat_inc(SNIFF_STAT_WIRE_SEEN);
 	if (targ_skip_outgoing && skb->pkt_type == PACKET_OUTGOING)
 		return 0;
-	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)))
-		return 0;
-	proto = bpf_ntohs(proto);
-	off = ETH_HLEN;
-	/* Tags the NIC did not strip (QinQ: two). */
-	for (int i = 0; i < 2; i++) {
-		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
-			break;
-		if (bpf_skb_load_bytes(skb, off + 2, &proto, sizeof(proto)))
-			return 0;
-		proto = bpf_ntohs(proto);
-		off += 4;
-	}
-	off = ip_parse(skb, off, proto, &key, &ip_end);
+	off = ip_parse(skb, &key, &ip_end);
 	if (off < 0 || bpf_skb_load_bytes(skb, off, &tcp, sizeof(tcp)))
 		return 0;
 	key.sport = tcp.source;

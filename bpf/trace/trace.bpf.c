@@ -5,8 +5,12 @@
  * BTF name). What differs per target is in rodata; the maps are created by the first
  * instance and reused by the others, so user space reads one set.
  */
-/* For the datapath's constants and ip4_map_addr: --packets decodes as it parses. */
-#include "lib/parse.bpf.h"
+/* --packets decodes packets with the datapath's parsers, reading kernel memory. */
+#define NB_READ NB_READ_KERNEL
+#include "lib/eth.bpf.h"
+#include "lib/ipv4.bpf.h"
+#include "lib/ipv6.bpf.h"
+#include "lib/l4.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 #include "trace/trace.h"
@@ -59,111 +63,31 @@ static __always_inline __u32 log2_u64(__u64 v)
 }
 
 /*
- * Reads a header at data + off of a packet whose linear part is n bytes. The
- * packet is kernel memory to a tracing program: bpf_probe_read_kernel at a
- * computed address needs no bounds proof, unlike a copy indexed by offsets.
+ * Addresses, protocol and ports of the packet at data (n linear bytes), decoded by
+ * the datapath's own parsers: the packet is kernel memory to a tracing program.
  */
-#define hdr_read(dst, data, off, n) \
-	((off) + sizeof(*(dst)) > (n) || bpf_probe_read_kernel(dst, sizeof(*(dst)), (data) + (off)))
-
-struct trace_frag_hdr {
-	__u8 nexthdr;
-	__u8 reserved;
-	__be16 frag_off;
-};
-
-/* One IPv6 extension header: 0 past it, 1 at the transport header, -1 no ports to read. */
-static __always_inline int ip6_ext_step(void *data, __u32 n, __u32 *off, __u8 *next)
-{
-	struct trace_frag_hdr fh;
-	__u8 ext[2];
-
-	switch (*next) {
-	case NEXTHDR_HOP:
-	case NEXTHDR_ROUTING:
-	case NEXTHDR_DEST:
-	case NEXTHDR_AUTH:
-		if (hdr_read(&ext, data, *off, n))
-			return -1;
-		/* AH counts 4-octet units minus 2, the others 8-octet units minus 1. */
-		*off += *next == NEXTHDR_AUTH ? (ext[1] + 2) * 4 : (ext[1] + 1) * 8;
-		*next = ext[0];
-		return 0;
-	case NEXTHDR_FRAGMENT:
-		if (hdr_read(&fh, data, *off, n))
-			return -1;
-		*next = fh.nexthdr;
-		*off += sizeof(fh) + 4; /* and the identification */
-		return bpf_ntohs(fh.frag_off) & IP6_OFFSET ? -1 : 0;
-	default:
-		return 1;
-	}
-}
-
-/* Walks extension headers as the datapath's parser does; 0 at the transport header. */
-static __always_inline int ip6_skip_ext(void *data, __u32 n, __u32 *off, __u8 *next)
-{
-	int state = 0;
-
-	/*
-	 * Unrolled, and with no early exit so that clang can: 6.1's verifier rejects
-	 * a loop whose back-edge follows a helper call.
-	 */
-#pragma unroll
-	for (int i = 0; i < NB_MAX_EXT_HDRS; i++)
-		if (!state)
-			state = ip6_ext_step(data, n, off, next);
-	return state == 1 ? 0 : -1;
-}
-
-/* Addresses, protocol and ports of the packet at data (n linear bytes). */
 static __always_inline void pkt_decode(void *data, __u32 n, struct trace_pkt_event *ev)
 {
-	__u32 off = sizeof(struct ethhdr);
-	struct ipv6hdr ip6;
-	struct ethhdr eth;
-	struct iphdr ip;
-	__be16 hdr[2];
-	__u16 proto;
-	__u8 next;
+	struct nb_cur c = { .data = data, .n = n };
+	struct pkt p = { .len = ev->len };
 
-	if (hdr_read(&eth, data, 0, n))
+	if (eth_parse(&c, &p))
 		return;
-	proto = bpf_ntohs(eth.h_proto);
-#pragma unroll
-	for (int i = 0; i < NB_MAX_VLANS && (proto == ETH_P_8021Q || proto == ETH_P_8021AD); i++) {
-		if (hdr_read(&hdr, data, off, n))
-			return;
-		proto = bpf_ntohs(hdr[1]);
-		off += sizeof(hdr);
+	ev->eth_proto = p.eth_proto;
+	if (p.eth_proto == ETH_P_IP) {
+		if (ip4_parse(&c, &p) == 0)
+			l4_parse(&c, &p);
+	} else if (p.eth_proto == ETH_P_IPV6) {
+		if (ip6_parse(&c, &p) == 0)
+			l4_parse(&c, &p);
 	}
-	ev->eth_proto = proto;
-	if (proto == ETH_P_IP) {
-		if (hdr_read(&ip, data, off, n))
-			return;
-		ip4_map_addr(ev->saddr, ip.saddr);
-		ip4_map_addr(ev->daddr, ip.daddr);
-		ev->ip_proto = next = ip.protocol;
-		if (bpf_ntohs(ip.frag_off) & IP_OFFSET)
-			return;
-		off += ip.ihl * 4;
-	} else if (proto == ETH_P_IPV6) {
-		if (hdr_read(&ip6, data, off, n))
-			return;
-		__builtin_memcpy(ev->saddr, &ip6.saddr, sizeof(ev->saddr));
-		__builtin_memcpy(ev->daddr, &ip6.daddr, sizeof(ev->daddr));
-		next = ip6.nexthdr;
-		off += sizeof(ip6);
-		if (ip6_skip_ext(data, n, &off, &next))
-			return;
-		ev->ip_proto = next;
-	} else {
-		return;
+	if (p.flags & NB_PKT_SADDR) {
+		__builtin_memcpy(ev->saddr, p.saddr, sizeof(ev->saddr));
+		__builtin_memcpy(ev->daddr, p.daddr, sizeof(ev->daddr));
 	}
-	if ((next == IPPROTO_TCP || next == IPPROTO_UDP) && !hdr_read(&hdr, data, off, n)) {
-		ev->sport = bpf_ntohs(hdr[0]);
-		ev->dport = bpf_ntohs(hdr[1]);
-	}
+	ev->ip_proto = p.ip_proto;
+	ev->sport = p.sport;
+	ev->dport = p.dport;
 }
 
 /* The packet as the main function sees it at entry: its context is arg0. */

@@ -15,6 +15,7 @@
 #include "bench/report.h"
 #include "bench/stats.h"
 #include "bpf/datapath/datapath.h"
+#include "datapath/rules.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/pkt.h"
@@ -79,16 +80,13 @@ static void udp6_ext_build(struct pkt *p)
 	pkt_zeros(p, PAYLOAD);
 }
 
-/* Deny 10.9.9.0/24 to TCP port 22 (the key stores IPv4 v4-mapped). */
+/* Deny 10.9.9.0/24 to TCP port 22. */
 static int deny_rule_add(struct bpf_map *map)
 {
-	struct nb_deny_key k = { .prefixlen = NB_DENY_KEY_FIXED_BITS + 96 + 24,
-				 .proto = IPPROTO_TCP, .port = htons(22) };
-	struct nb_deny_val v = {};
+	struct nb_deny_key k = { .proto = IPPROTO_TCP, .port = htons(22) };
+	int err = rule_set_prefix(&k, "10.9.9.0/24");
 
-	k.addr[10] = k.addr[11] = 0xff;
-	inet_pton(AF_INET, "10.9.9.0", &k.addr[12]);
-	return bpf_map__update_elem(map, &k, sizeof(k), &v, sizeof(v), BPF_ANY);
+	return err ? err : rule_add(bpf_map__fd(map), &k);
 }
 
 static int dp_load(struct dp *d)

@@ -9,7 +9,7 @@
 
 static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
-int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen)
+int addr_parse_prefix(const char *s, int *family, uint8_t addr[16], int *plen)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
 	long len, max;
@@ -18,10 +18,12 @@ int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen)
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, addr + 12) == 1) {
-		memcpy(addr, v4mapped, sizeof(v4mapped));
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		*family = AF_INET;
 		max = 32;
 	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
+		*family = AF_INET6;
 		max = 128;
 	} else {
 		return -EINVAL;
@@ -33,7 +35,22 @@ int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen)
 		if (errno || *end || end == slash || len < 0 || len > max)
 			return -EINVAL;
 	}
-	*plen = 128 - max + len;
+	/* Host bits cleared: 10.1.2.3/8 is 10.0.0.0/8. */
+	for (long bit = len; bit < max; bit++)
+		addr[bit / 8] &= ~(0x80 >> (bit % 8));
+	*plen = len;
+	return 0;
+}
+
+int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen)
+{
+	int family, err = addr_parse_prefix(s, &family, addr, plen);
+
+	if (err || family == AF_INET6)
+		return err;
+	memmove(addr + 12, addr, 4);
+	memcpy(addr, v4mapped, sizeof(v4mapped));
+	*plen += 96;
 	return 0;
 }
 
@@ -49,14 +66,19 @@ const char *addr_format(const uint8_t addr[16], char *buf, size_t len)
 	return inet_ntop(AF_INET6, addr, buf, len);
 }
 
-void addr_format_cidr(const uint8_t addr[16], int plen, char *buf, size_t len)
+void addr_format_prefix(int family, const uint8_t *addr, int plen, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
+	inet_ntop(family, addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%d", a, plen);
+}
+
+void addr_format_cidr(const uint8_t addr[16], int plen, char *buf, size_t len)
+{
 	/* A prefix shorter than the v4-mapped part is an IPv6 one, whatever its bits. */
-	if (plen < 96)
-		inet_ntop(AF_INET6, addr, a, sizeof(a));
+	if (plen >= 96 && is_v4mapped(addr))
+		addr_format_prefix(AF_INET, addr + 12, plen - 96, buf, len);
 	else
-		addr_format(addr, a, sizeof(a));
-	snprintf(buf, len, "%s/%d", a, plen >= 96 && is_v4mapped(addr) ? plen - 96 : plen);
+		addr_format_prefix(AF_INET6, addr, plen, buf, len);
 }

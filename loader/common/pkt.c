@@ -9,15 +9,25 @@ static void set16(uint8_t *at, uint16_t v)
 	at[0] = v >> 8, at[1] = v & 0xff;
 }
 
-static uint16_t ip4_csum(const uint8_t *h, size_t len)
+static uint32_t csum_add(uint32_t sum, const uint8_t *d, size_t len)
 {
-	uint32_t sum = 0;
-
 	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += h[i] << 8 | h[i + 1];
+		sum += d[i] << 8 | d[i + 1];
+	if (len & 1)
+		sum += d[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return ~sum;
+}
+
+static uint16_t ip4_csum(const uint8_t *h, size_t len)
+{
+	return csum_fold(csum_add(0, h, len));
 }
 
 /* The lengths and the IPv4 checksum for what the packet holds now. */
@@ -34,7 +44,7 @@ static void fix_lengths(struct pkt *p)
 	} else if (p->l3 == 6) {
 		set16(ip + 4, p->len - p->l3_off - 40);
 	}
-	if (p->l4 == IPPROTO_UDP)
+	if (p->l4 == IPPROTO_UDP && p->len >= p->l4_off + 8)
 		set16(p->b + p->l4_off + 4, p->len - p->l4_off);
 }
 
@@ -107,9 +117,27 @@ void pkt_ip6(struct pkt *p, uint8_t next, const char *src, const char *dst)
 
 void pkt_ip6_ext(struct pkt *p, uint8_t next)
 {
-	const uint8_t h[8] = { next, 0, 1 /* PadN */, 4 };
+	pkt_ip6_opts(p, next, 8);
+}
 
-	put(p, h, sizeof(h));
+/*
+ * PadN up to 7 bytes, option 0x1e beyond (RFC 3692's experiment, "skip if unknown"):
+ * the kernel drops a header padded with more than 7 bytes in a row.
+ */
+void pkt_ip6_opts(struct pkt *p, uint8_t next, size_t len)
+{
+	size_t left = len - 2;
+
+	put(p, (uint8_t[]){ next, len / 8 - 1 }, 2);
+	while (left) {
+		size_t n = left > 257 ? 257 : left;
+
+		if (left - n == 1) /* leave no single byte: an option is 2 bytes at least */
+			n--;
+		put(p, (uint8_t[]){ n <= 7 ? 1 /* PadN */ : 0x1e, n - 2 }, 2);
+		pkt_zeros(p, n - 2);
+		left -= n;
+	}
 }
 
 void pkt_ip6_frag(struct pkt *p, uint8_t next, uint16_t off8)
@@ -150,4 +178,42 @@ void pkt_icmp(struct pkt *p)
 	p->l4_off = p->len;
 	p->l4 = 0;
 	put(p, h, sizeof(h));
+}
+
+void pkt_l4_csum(struct pkt *p)
+{
+	uint8_t *ip = p->b + p->l3_off, *l4 = p->b + p->l4_off;
+	size_t len = p->len - p->l4_off, at = p->l4 == IPPROTO_TCP ? 16 : 6;
+	uint32_t sum;
+
+	if (p->l4 != IPPROTO_TCP && p->l4 != IPPROTO_UDP)
+		return;
+	set16(l4 + at, 0);
+	sum = p->l3 == 4 ? csum_add(0, ip + 12, 8) : csum_add(0, ip + 8, 32);
+	sum = csum_add(sum + p->l4 + len, l4, len);
+	set16(l4 + at, csum_fold(sum));
+}
+
+void pkt_ip4_split(const struct pkt *full, size_t first, struct pkt *a, struct pkt *b)
+{
+	size_t hend = full->l3_off + (full->b[full->l3_off] & 0xf) * 4;
+
+	*a = *full;
+	a->len = hend + first;
+	a->l4 = 0; /* no UDP length to follow: it is the whole datagram's */
+	set16(a->b + a->l3_off + 6, 0x2000); /* MF */
+	fix_lengths(a);
+	*b = *full;
+	memmove(b->b + hend, full->b + hend + first, full->len - hend - first);
+	b->len = full->len - first;
+	b->l4 = 0;
+	set16(b->b + b->l3_off + 6, first / 8);
+	fix_lengths(b);
+}
+
+void pkt_cut(struct pkt *p, size_t len)
+{
+	p->len = len;
+	if (p->l3 && len >= p->l3_off + (p->l3 == 4 ? 20 : 40))
+		fix_lengths(p);
 }

@@ -28,6 +28,8 @@ void pkt_ip4(struct pkt *p, uint8_t proto, const char *src, const char *dst, int
 void pkt_ip6(struct pkt *p, uint8_t next, const char *src, const char *dst);
 /* An 8-byte hop-by-hop, routing or destination options header (PadN). */
 void pkt_ip6_ext(struct pkt *p, uint8_t next);
+/* The same of len bytes (a multiple of 8, up to 2048), options the kernel accepts. */
+void pkt_ip6_opts(struct pkt *p, uint8_t next, size_t len);
 /* An IPv6 fragment header; off8: the offset in 8-byte units. */
 void pkt_ip6_frag(struct pkt *p, uint8_t next, uint16_t off8);
 /* TCP with doff 5 and flags (TH_SYN, TH_ACK ... of netinet/tcp.h). */
@@ -37,5 +39,12 @@ void pkt_udp(struct pkt *p, uint16_t sport, uint16_t dport);
 void pkt_icmp(struct pkt *p);
 /* n zero bytes: payload, or the bytes of a header the parser does not read. */
 void pkt_zeros(struct pkt *p, size_t n);
+/* Cuts the packet to len bytes, its length fields following: a datagram that ends there. */
+void pkt_cut(struct pkt *p, size_t len);
+/* The TCP or UDP checksum, once the packet is complete (for packets sent on a link). */
+void pkt_l4_csum(struct pkt *p);
+/* A complete IPv4 packet as two fragments, the first with `first` bytes of payload
+ * (a multiple of 8), as a router splits it. */
+void pkt_ip4_split(const struct pkt *full, size_t first, struct pkt *a, struct pkt *b);
 
 #endif /* NETBPF_PKT_H */

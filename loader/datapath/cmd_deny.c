@@ -8,10 +8,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "common/addr.h"
-#include "common/argval.h"
 #include "cmd.h"
 #include "datapath/datapath.h"
+#include "datapath/rules.h"
 #include "bpf/datapath/datapath.h"
 #include "common/json.h"
 #include "common/lock.h"
@@ -24,61 +23,32 @@ static void usage(FILE *f)
 		"Usage: netbpf deny add IFACE CIDR [port N] [proto tcp|udp]\n"
 		"       netbpf deny del IFACE CIDR [port N] [proto tcp|udp]\n"
 		"       netbpf deny list IFACE [--json]\n"
+		"       netbpf deny save IFACE\n"
 		"\n"
 		"XDP drops packets arriving on IFACE whose source address is in CIDR (IPv4 or\n"
 		"IPv6) and, if given, whose destination port is N and transport protocol\n"
-		"matches. 'list' shows each rule with the packets and bytes it dropped.\n"
+		"matches. 'list' shows each rule with the packets and bytes it dropped;\n"
+		"'save' prints the rules as 'up --config' reads them (netbpf-up(8)).\n"
 		"\n"
 		"Examples:\n"
 		"  netbpf deny add veth0 10.0.0.0/8\n"
 		"  netbpf deny add veth0 fd00::/64 port 22 proto tcp\n"
-		"  netbpf deny list veth0\n");
+		"  netbpf deny list veth0\n"
+		"  netbpf deny save eth0 > /etc/netbpf/eth0.conf\n");
 }
 
-/* CIDR [port N] [proto tcp|udp] from argv. */
-static int parse_rule(int argc, char **argv, struct nb_deny_key *k)
+/* One "deny CIDR [port N] [proto P]" line per rule: the config file's form. */
+static void save_rule(const struct nb_deny_key *k, const char *cidr)
 {
-	unsigned long long port;
-	int plen;
-
-	memset(k, 0, sizeof(*k));
-	if (argc < 1 || addr_parse_cidr(argv[0], k->addr, &plen)) {
-		pr_warn("invalid CIDR '%s'\n", argc ? argv[0] : "");
-		return -1;
-	}
-	k->prefixlen = NB_DENY_KEY_FIXED_BITS + plen;
-	for (int i = 1; i < argc; i += 2) {
-		if (i + 1 >= argc) {
-			pr_warn("'%s' needs a value\n", argv[i]);
-			return -1;
-		}
-		if (!strcmp(argv[i], "port")) {
-			if (arg_uint(argv[i + 1], "port", 1, 65535, &port))
-				return -1;
-			k->port = htons(port);
-		} else if (!strcmp(argv[i], "proto")) {
-			if (!strcmp(argv[i + 1], "tcp"))
-				k->proto = IPPROTO_TCP;
-			else if (!strcmp(argv[i + 1], "udp"))
-				k->proto = IPPROTO_UDP;
-			else {
-				pr_warn("invalid proto '%s' (tcp or udp)\n", argv[i + 1]);
-				return -1;
-			}
-		} else {
-			pr_warn("unknown rule word '%s' (port, proto)\n", argv[i]);
-			return -1;
-		}
-	}
-	return 0;
+	printf("deny %s", cidr);
+	if (k->port)
+		printf(" port %u", ntohs(k->port));
+	if (k->proto)
+		printf(" proto %s", rule_proto_name(k->proto));
+	printf("\n");
 }
 
-static const char *proto_name(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "any";
-}
-
-static int list_rules(int fd)
+static int list_rules(int fd, bool save)
 {
 	struct nb_deny_key key, next;
 	struct nb_deny_val val;
@@ -87,31 +57,35 @@ static int list_rules(int fd)
 	void *prev = NULL;
 
 	json_init(&j, stdout);
-	if (gopt.json)
+	if (save)
+		printf("# netbpf deny rules (netbpf deny save); netbpf up IFACE --config FILE applies them\n");
+	else if (gopt.json)
 		json_arr_open(&j);
 	else
 		printf("%-44s %-6s %-5s %10s %12s\n", "CIDR", "PORT", "PROTO", "PACKETS", "BYTES");
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
+		if (rule_is_marker(&key) || bpf_map_lookup_elem(fd, &key, &val))
 			continue;
-		addr_format_cidr(key.addr, key.prefixlen - NB_DENY_KEY_FIXED_BITS, cidr, sizeof(cidr));
-		if (gopt.json) {
+		rule_format_prefix(&key, cidr, sizeof(cidr));
+		if (save) {
+			save_rule(&key, cidr);
+		} else if (gopt.json) {
 			json_obj_open(&j);
 			json_kv_str(&j, "cidr", cidr);
 			json_kv_u64(&j, "port", ntohs(key.port));
-			json_kv_str(&j, "proto", proto_name(key.proto));
+			json_kv_str(&j, "proto", rule_proto_name(key.proto));
 			json_kv_u64(&j, "packets", val.packets);
 			json_kv_u64(&j, "bytes", val.bytes);
 			json_obj_close(&j);
 		} else {
 			printf("%-44s %-6u %-5s %10llu %12llu\n", cidr, ntohs(key.port),
-			       proto_name(key.proto), (unsigned long long)val.packets,
+			       rule_proto_name(key.proto), (unsigned long long)val.packets,
 			       (unsigned long long)val.bytes);
 		}
 	}
-	if (gopt.json) {
+	if (gopt.json && !save) {
 		json_arr_close(&j);
 		json_end_line(&j);
 	}
@@ -141,8 +115,14 @@ static int parse_args(int argc, char **argv, const char *verb, struct nb_deny_ke
 			want_rule ? " CIDR [port N] [proto tcp|udp]" : " only");
 		return CMD_USAGE;
 	}
-	if (want_rule && parse_rule(argc - optind - 1, argv + optind + 1, key))
-		return CMD_USAGE;
+	if (want_rule) {
+		const char *err = rule_parse(argc - optind - 1, argv + optind + 1, key);
+
+		if (err) {
+			pr_warn("%s\n", err);
+			return CMD_USAGE;
+		}
+	}
 	return CMD_RUN;
 }
 
@@ -164,7 +144,6 @@ static int open_rules(char **argv)
 /* add and del: the same command line, one map operation apart. */
 static int edit_rule(int argc, char **argv, bool add)
 {
-	struct nb_deny_val val = {};
 	struct nb_deny_key key;
 	int ret = parse_args(argc, argv, add ? "add" : "del", &key), fd, err = 0;
 
@@ -177,8 +156,8 @@ static int edit_rule(int argc, char **argv, bool add)
 		lock_release();
 		return CMD_FAIL;
 	}
-	if (add ? bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST) : bpf_map_delete_elem(fd, &key)) {
-		err = -errno;
+	err = add ? rule_add(fd, &key) : rule_del(fd, &key);
+	if (err) {
 		pr_warn("failed to %s rule: %s\n", add ? "add" : "delete",
 			err == -EEXIST ? "the rule exists already" :
 			err == -ENOENT ? "no such rule" : strerror(-err));
@@ -198,9 +177,9 @@ static int do_deny_del(int argc, char **argv)
 	return edit_rule(argc, argv, false);
 }
 
-static int do_deny_list(int argc, char **argv)
+static int show_rules(int argc, char **argv, bool save)
 {
-	int ret = parse_args(argc, argv, "list", NULL), fd, err;
+	int ret = parse_args(argc, argv, save ? "save" : "list", NULL), fd, err;
 
 	if (ret != CMD_RUN)
 		return ret;
@@ -211,10 +190,20 @@ static int do_deny_list(int argc, char **argv)
 		lock_release();
 		return CMD_FAIL;
 	}
-	err = list_rules(fd);
+	err = list_rules(fd, save);
 	close(fd);
 	lock_release();
 	return cmd_status(err);
+}
+
+static int do_deny_list(int argc, char **argv)
+{
+	return show_rules(argc, argv, false);
+}
+
+static int do_deny_save(int argc, char **argv)
+{
+	return show_rules(argc, argv, true);
 }
 
 int do_deny(int argc, char **argv)
@@ -223,6 +212,7 @@ int do_deny(int argc, char **argv)
 		{ .name = "add",  .run = do_deny_add },
 		{ .name = "del",  .run = do_deny_del },
 		{ .name = "list", .run = do_deny_list },
+		{ .name = "save", .run = do_deny_save },
 	};
 
 	return cmd_select(cmds, CMD_COUNT(cmds), "deny command", argc - 1, argv + 1, usage);

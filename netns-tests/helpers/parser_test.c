@@ -14,6 +14,7 @@
 #include <netinet/tcp.h>
 
 #include "bpf/datapath/datapath.h"
+#include "datapath/rules.h"
 #include "common/percpu.h"
 #include "common/pkt.h"
 #include "common/pin.h"
@@ -85,21 +86,28 @@ static void expect_xdp(const char *name, struct pkt *p, int l3, int l4, int verd
 	printf("ok - %s\n", name);
 }
 
-static void add_rule(const char *addr, int plen, __u8 proto, __u16 port)
+/* As `deny add` adds it: with the marker of a rule with a proto or port. */
+static void add_rule(const char *cidr, __u8 proto, __u16 port)
 {
 	struct nb_deny_key k = { .proto = proto, .port = htons(port) };
-	struct nb_deny_val v = {};
-	struct in_addr a4;
+	int err = rule_set_prefix(&k, cidr);
 
-	if (inet_pton(AF_INET, addr, &a4) == 1) {
-		k.addr[10] = k.addr[11] = 0xff;
-		memcpy(k.addr + 12, &a4, 4);
-		plen += 96;
-	} else {
-		inet_pton(AF_INET6, addr, k.addr);
+	if (!err)
+		err = rule_add(bpf_map__fd(xs->maps.netbpf_deny), &k);
+	if (err) {
+		fprintf(stderr, "parser_test: failed to add rule %s: %s\n", cidr, strerror(-err));
+		exit(1);
 	}
-	k.prefixlen = NB_DENY_KEY_FIXED_BITS + plen;
-	bpf_map_update_elem(bpf_map__fd(xs->maps.netbpf_deny), &k, &v, 0);
+}
+
+static void del_rule(const char *cidr, __u8 proto, __u16 port)
+{
+	struct nb_deny_key k = { .proto = proto, .port = htons(port) };
+
+	if (rule_set_prefix(&k, cidr) || rule_del(bpf_map__fd(xs->maps.netbpf_deny), &k)) {
+		fprintf(stderr, "parser_test: failed to delete rule %s\n", cidr);
+		exit(1);
+	}
 }
 
 static void test_parsing(void)
@@ -128,7 +136,7 @@ static void test_parsing(void)
 	expect_xdp("ipv4 gre: other", &p, NB_L3_IPV4, NB_L4_OTHER, NB_PASS);
 
 	/* Options shift the transport header; a port rule proves the ports were found. */
-	add_rule("10.0.0.9", 32, IPPROTO_TCP, 2222);
+	add_rule("10.0.0.9/32", IPPROTO_TCP, 2222);
 	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.9", NULL, 10, 0);
 	pkt_tcp(&p, 1, 2222, TH_SYN);
 	expect_xdp("ipv4 40 bytes of options, port rule", &p, NB_L3_IPV4, NB_L4_TCP, NB_DROP);
@@ -143,9 +151,18 @@ static void test_parsing(void)
 	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.0.1", NULL, 0, 0x2000 | 185);
 	pkt_zeros(&p, 8);
 	expect_xdp("ipv4 later fragment", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
-	add_rule("10.0.0.7", 32, IPPROTO_UDP, 53);
+	/* Fail closed: a source with a port rule gets no packet whose port is hidden. */
+	add_rule("10.0.0.7/32", IPPROTO_UDP, 53);
 	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.0.7", NULL, 0, 185), pkt_zeros(&p, 8);
-	expect_xdp("later fragment has no port to match", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
+	expect_xdp("later udp fragment, source with a udp port rule", &p, NB_L3_IPV4, NB_L4_FRAGMENT,
+		   NB_DROP);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.7", NULL, 0, 185), pkt_zeros(&p, 8);
+	expect_xdp("later tcp fragment, source with a udp port rule", &p, NB_L3_IPV4, NB_L4_FRAGMENT,
+		   NB_PASS);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_UDP, "10.0.0.8", NULL, 0, 185), pkt_zeros(&p, 8);
+	expect_xdp("later udp fragment, source without rules", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_ICMP, "10.0.0.7", NULL, 0, 185), pkt_zeros(&p, 8);
+	expect_xdp("later icmp fragment: no port to hide", &p, NB_L3_IPV4, NB_L4_FRAGMENT, NB_PASS);
 
 	/* IPv6 extension headers. */
 	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 0, "fd00::1", NULL), pkt_ip6_ext(&p, 60);
@@ -158,21 +175,20 @@ static void test_parsing(void)
 	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 44, "fd00::1", NULL);
 	pkt_ip6_frag(&p, IPPROTO_UDP, 100), pkt_zeros(&p, 8);
 	expect_xdp("ipv6 later fragment", &p, NB_L3_IPV6, NB_L4_FRAGMENT, NB_PASS);
-	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 60, "fd00::1", NULL);
-	for (int i = 0; i < 8; i++)
-		pkt_ip6_ext(&p, 60);
-	pkt_ip6_ext(&p, IPPROTO_TCP), pkt_tcp(&p, 1, 22, TH_SYN);
-	expect_xdp("ipv6 chain longer than 8: malformed", &p, NB_L3_MALFORMED, -1, NB_PASS);
-	add_rule("fd00::66", 128, IPPROTO_TCP, 22);
+	add_rule("fd00::66/128", IPPROTO_TCP, 22);
 	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 0, "fd00::66", NULL), pkt_ip6_ext(&p, IPPROTO_TCP);
 	pkt_tcp(&p, 1, 22, TH_SYN);
 	expect_xdp("ipv6 rule after an extension header", &p, NB_L3_IPV6, NB_L4_TCP, NB_DROP);
-	add_rule("fd00:1::", 32, 0, 0);
+	add_rule("fd00:1::/32", 0, 0);
 	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, 58, "fd00:1::5", NULL), pkt_icmp(&p);
 	expect_xdp("ipv6 prefix rule, any proto", &p, NB_L3_IPV6, NB_L4_ICMPV6, NB_DROP);
 }
 
-/* Every truncation of a full packet: never a crash, always the right class. */
+/*
+ * Every truncation of a full packet, its length fields saying where it ends (a
+ * datagram longer than its frame is l3-malformed): never a crash, always the
+ * right class.
+ */
 static void test_truncation(void)
 {
 	char name[64];
@@ -183,7 +199,7 @@ static void test_truncation(void)
 	pkt_tcp(&full, 1, 80, TH_SYN);
 	for (size_t len = 14; len < full.len; len++) {
 		p = full;
-		p.len = len;
+		pkt_cut(&p, len);
 		snprintf(name, sizeof(name), "vlan ipv4+opt tcp cut at %zu", len);
 		if (len < 18 + 24) /* before the end of the IPv4 header with its option */
 			expect_xdp(name, &p, NB_L3_MALFORMED, -1, NB_PASS);
@@ -194,13 +210,133 @@ static void test_truncation(void)
 	pkt_ip6_ext(&full, IPPROTO_UDP), pkt_udp(&full, 1, 53);
 	for (size_t len = 14; len < full.len; len++) {
 		p = full;
-		p.len = len;
+		pkt_cut(&p, len);
 		snprintf(name, sizeof(name), "ipv6 ext udp cut at %zu", len);
-		if (len < 14 + 40 + 8)
+		/* The IPv6 header whole, the extension chain or UDP not: the transport is unknown. */
+		if (len < 14 + 40)
 			expect_xdp(name, &p, NB_L3_MALFORMED, -1, NB_PASS);
 		else
 			expect_xdp(name, &p, NB_L3_IPV6, NB_L4_MALFORMED, NB_PASS);
 	}
+}
+
+/* The IP length field as given, not as the builder keeps it. */
+static void ip_len(struct pkt *p, unsigned v)
+{
+	uint8_t *f = p->b + p->l3_off + (p->l3 == 4 ? 2 : 4);
+
+	f[0] = v >> 8, f[1] = v & 0xff;
+}
+
+static void ext6_chain(struct pkt *p, const char *src, int n, uint8_t l4proto)
+{
+	pkt_eth(p, ETH_P_IPV6), pkt_ip6(p, IPPROTO_DSTOPTS, src, NULL);
+	for (int i = 1; i < n; i++)
+		pkt_ip6_ext(p, IPPROTO_DSTOPTS);
+	pkt_ip6_ext(p, l4proto);
+}
+
+/*
+ * Deny rules fail closed (issue 12): each of these passed a denied packet, or
+ * counted it in the wrong class, before.
+ */
+static void test_fail_closed(void)
+{
+	struct pkt p, a, b;
+
+	/* Exactly 8 extension headers parse; behind a 9th the port is hidden. */
+	add_rule("fd00::12/128", IPPROTO_TCP, 22);
+	add_rule("fd00::14/128", 0, 0);
+	ext6_chain(&p, "fd00::12", 8, IPPROTO_TCP), pkt_tcp(&p, 1, 22, TH_SYN);
+	expect_xdp("8 extension headers, port rule", &p, NB_L3_IPV6, NB_L4_TCP, NB_DROP);
+	ext6_chain(&p, "fd00::12", 8, IPPROTO_TCP), pkt_tcp(&p, 1, 23, TH_SYN);
+	expect_xdp("8 extension headers, other port", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
+	ext6_chain(&p, "fd00::12", 9, IPPROTO_TCP), pkt_tcp(&p, 1, 23, TH_SYN);
+	expect_xdp("9 extension headers, source with a port rule", &p, NB_L3_IPV6, NB_L4_MALFORMED,
+		   NB_DROP);
+	ext6_chain(&p, "fd00::13", 9, IPPROTO_TCP), pkt_tcp(&p, 1, 22, TH_SYN);
+	expect_xdp("9 extension headers, source without rules", &p, NB_L3_IPV6, NB_L4_MALFORMED,
+		   NB_PASS);
+	ext6_chain(&p, "fd00::14", 9, IPPROTO_TCP), pkt_tcp(&p, 1, 22, TH_SYN);
+	expect_xdp("9 extension headers, address rule", &p, NB_L3_IPV6, NB_L4_MALFORMED, NB_DROP);
+
+	/* Large headers are followed: 600 bytes of destination options. */
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_DSTOPTS, "fd00::12", NULL);
+	pkt_ip6_opts(&p, IPPROTO_TCP, 600), pkt_tcp(&p, 1, 22, TH_SYN);
+	expect_xdp("600-byte destination options, port rule", &p, NB_L3_IPV6, NB_L4_TCP, NB_DROP);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_DSTOPTS, "fd00::12", NULL);
+	pkt_ip6_opts(&p, IPPROTO_TCP, 600), pkt_tcp(&p, 1, 23, TH_SYN);
+	expect_xdp("600-byte destination options, other port", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
+
+	/* A tiny first fragment: its 8 bytes of TCP carry the ports (RFC 1858). */
+	add_rule("10.0.0.12/32", IPPROTO_TCP, 22);
+	add_rule("10.0.0.14/32", 0, 0);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.12", NULL, 0, 0);
+	pkt_tcp(&p, 1, 22, TH_SYN), pkt_ip4_split(&p, 8, &a, &b);
+	expect_xdp("tiny first fragment, port rule", &a, NB_L3_IPV4, NB_L4_MALFORMED, NB_DROP);
+	expect_xdp("its second fragment", &b, NB_L3_IPV4, NB_L4_FRAGMENT, NB_DROP);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.12", NULL, 0, 0);
+	pkt_tcp(&p, 1, 23, TH_SYN), pkt_ip4_split(&p, 8, &a, &b);
+	expect_xdp("tiny first fragment, other port", &a, NB_L3_IPV4, NB_L4_MALFORMED, NB_PASS);
+
+	/* The family is part of the key. */
+	add_rule("::/0", 0, 0);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.1", NULL, 0, 0);
+	pkt_tcp(&p, 1, 80, TH_SYN);
+	expect_xdp("::/0 against ipv4", &p, NB_L3_IPV4, NB_L4_TCP, NB_PASS);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_TCP, "fd00::1", NULL), pkt_tcp(&p, 1, 80, TH_SYN);
+	expect_xdp("::/0 against ipv6", &p, NB_L3_IPV6, NB_L4_TCP, NB_DROP);
+	del_rule("::/0", 0, 0);
+	add_rule("0.0.0.0/0", 0, 0);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.1", NULL, 0, 0);
+	pkt_tcp(&p, 1, 80, TH_SYN);
+	expect_xdp("0.0.0.0/0 against ipv4", &p, NB_L3_IPV4, NB_L4_TCP, NB_DROP);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_TCP, "fd00::1", NULL), pkt_tcp(&p, 1, 80, TH_SYN);
+	expect_xdp("0.0.0.0/0 against ipv6", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_TCP, "::ffff:10.0.0.1", NULL);
+	pkt_tcp(&p, 1, 80, TH_SYN);
+	expect_xdp("0.0.0.0/0 against v4-mapped ipv6", &p, NB_L3_IPV6, NB_L4_TCP, NB_PASS);
+	del_rule("0.0.0.0/0", 0, 0);
+
+	/* ICMP by family. */
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_ICMPV6, "10.0.0.1", NULL, 0, 0), pkt_icmp(&p);
+	expect_xdp("protocol 58 over ipv4", &p, NB_L3_IPV4, NB_L4_OTHER, NB_PASS);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_ICMP, "fd00::1", NULL), pkt_icmp(&p);
+	expect_xdp("next header 1 over ipv6", &p, NB_L3_IPV6, NB_L4_OTHER, NB_PASS);
+
+	/* Length fields, decided as the kernel does. */
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.12", NULL, 0, 0);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 0);
+	expect_xdp("ipv4 total length 0: the frame's", &p, NB_L3_IPV4, NB_L4_TCP, NB_DROP);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.1", NULL, 0, 0);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 41);
+	expect_xdp("ipv4 total length past the frame", &p, NB_L3_MALFORMED, -1, NB_PASS);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.14", NULL, 0, 0);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 41);
+	expect_xdp("ipv4 total length past the frame, address rule", &p, NB_L3_MALFORMED, -1, NB_DROP);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.1", NULL, 0, 0);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 28);
+	expect_xdp("ipv4 total length cuts the tcp header", &p, NB_L3_IPV4, NB_L4_MALFORMED, NB_PASS);
+	pkt_eth(&p, ETH_P_IP), pkt_ip4(&p, IPPROTO_TCP, "10.0.0.1", NULL, 0, 0);
+	pkt_tcp(&p, 1, 22, TH_SYN), pkt_zeros(&p, 6), ip_len(&p, 40);
+	expect_xdp("ipv4 frame padded past the datagram", &p, NB_L3_IPV4, NB_L4_TCP, NB_PASS);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_TCP, "fd00::1", NULL);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 21);
+	expect_xdp("ipv6 payload length past the frame", &p, NB_L3_MALFORMED, -1, NB_PASS);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_TCP, "fd00::14", NULL);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 21);
+	expect_xdp("ipv6 payload length past the frame, address rule", &p, NB_L3_MALFORMED, -1,
+		   NB_DROP);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_TCP, "fd00::1", NULL);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 19);
+	expect_xdp("ipv6 payload length cuts the tcp header", &p, NB_L3_IPV6, NB_L4_MALFORMED, NB_PASS);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_DSTOPTS, "fd00::1", NULL);
+	pkt_ip6_opts(&p, IPPROTO_TCP, 16), pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 8);
+	expect_xdp("ipv6 payload length cuts the extension chain", &p, NB_L3_IPV6, NB_L4_MALFORMED,
+		   NB_PASS);
+	pkt_eth(&p, ETH_P_IPV6), pkt_ip6(&p, IPPROTO_TCP, "fd00::12", NULL);
+	pkt_tcp(&p, 1, 22, TH_SYN), ip_len(&p, 0);
+	expect_xdp("ipv6 payload length 0: the frame's", &p, NB_L3_IPV6, NB_L4_TCP, NB_DROP);
 }
 
 /* Random bytes behind each EtherType: exactly one l3 count per packet, no drops. */
@@ -268,6 +404,7 @@ int main(void)
 		return 1;
 	}
 	test_parsing();
+	test_fail_closed();
 	test_truncation();
 	test_garbage();
 	test_tc();
