@@ -22,9 +22,9 @@ nobody() {
 		--bounding-set=-all "$NETBPF" "$@"
 }
 for cmd in "up va" "down va" "down --all" "status" "status va" "stats va" "deny list va" \
-	"deny add va 10.0.0.0/8" "clean" "redirect on --cgroup $cg" "redirect off --cgroup $cg" \
+	"deny add va 10.0.0.0/8" "deny save va" "clean" "redirect on --cgroup $cg" "redirect off --cgroup $cg" \
 	"redirect status" "--json redirect status" "redirect status --cgroup $cg" \
-	"sniff lo --count 1" "trace va --duration 1" "trace --bench --repeat 10" \
+	"sniff lo --count 1" "trace va --duration 1" "bench trace --repeat 10" \
 	"bench datapath --repeat 10 --rounds 1" "bench redirect --sizes 64 --rounds 1"; do
 	rc=0
 	out=$(nobody $cmd 2>&1) || rc=$?

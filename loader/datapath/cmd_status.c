@@ -153,12 +153,12 @@ int do_status(int argc, char **argv)
 		usage(stderr);
 		return CMD_USAGE;
 	}
-	if ((err = lock_take()))
-		return err;
+	if (lock_take())
+		return CMD_FAIL;
 	/* Errors found before any output leave stdout empty, also with --json. */
-	if (optind == argc - 1 && (err = datapath_dir(argv[optind], dir, sizeof(dir)))) {
+	if (optind == argc - 1 && datapath_dir(argv[optind], dir, sizeof(dir))) {
 		lock_release();
-		return err;
+		return CMD_FAIL;
 	}
 	json_init(&j, stdout);
 	if (gopt.json)
