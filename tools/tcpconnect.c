@@ -1,13 +1,11 @@
 /* tcpconnect: trace new TCP connections (outgoing and accepted), or with --latency
  * the time from SYN to established of outgoing ones. */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "args.h"
 #include "events.h"
-#include "common/argval.h"
 #include "common/log.h"
 #include "method.h"
 #include "output.h"
@@ -31,22 +29,14 @@ static const char doc[] =
 
 static struct {
 	bool latency;
-	__u16 port;
 } opt;
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state __attribute__((unused)))
+static error_t parse_arg(int key, char *arg __attribute__((unused)),
+			 struct argp_state *state __attribute__((unused)))
 {
-	unsigned long long v;
-
-	switch (key) {
-	case 'L': opt.latency = true; break;
-	case 'P':
-		if (arg_uint(arg, "port", 1, 65535, &v))
-			return EINVAL;
-		opt.port = v;
-		break;
-	default: return ARGP_ERR_UNKNOWN;
-	}
+	if (key != 'L')
+		return ARGP_ERR_UNKNOWN;
+	opt.latency = true;
 	return 0;
 }
 
@@ -78,7 +68,7 @@ static void on_event(const void *data, size_t size __attribute__((unused)))
 static void configure(struct tcpconnect_bpf *skel, int m __attribute__((unused)))
 {
 	skel->rodata->targ_latency = opt.latency;
-	skel->rodata->targ_port = opt.port;
+	skel->rodata->targ_port = env.port;
 	args_apply(skel->obj, &skel->rodata->filter);
 	/* --latency ends at tcp_rcv_state_process and reports no accepts. */
 	if (opt.latency) {
@@ -94,11 +84,11 @@ int main(int argc, char **argv)
 {
 	static const struct argp_option opts[] = {
 		{ "latency", 'L', NULL, 0, "Outgoing connections with SYN->established latency (ms)", 0 },
-		{ "port", 'P', "PORT", 0, "Only connections with PORT at either end", 0 },
 		{},
 	};
 	static const struct argp_child children[] = {
-		{ &args_method, 0, NULL, 0 }, { &args_task, 0, NULL, 0 }, { &args_common, 0, NULL, 0 }, {},
+		{ &args_port, 0, NULL, 0 }, { &args_method, 0, NULL, 0 }, { &args_task, 0, NULL, 0 },
+		{ &args_common, 0, NULL, 0 }, {},
 	};
 	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
 	struct tcpconnect_bpf *skel = NULL;

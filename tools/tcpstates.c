@@ -6,7 +6,6 @@
 
 #include "args.h"
 #include "events.h"
-#include "common/argval.h"
 #include "common/log.h"
 #include "method.h"
 #include "output.h"
@@ -32,22 +31,15 @@ static const char *const states[] = {
 };
 
 static struct {
-	__u16 port;
 	__u16 family;
 } opt;
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state __attribute__((unused)))
+static error_t parse_arg(int key, char *arg __attribute__((unused)),
+			 struct argp_state *state __attribute__((unused)))
 {
-	unsigned long long v;
-
 	switch (key) {
 	case '4': opt.family = AF_INET; break;
 	case '6': opt.family = AF_INET6; break;
-	case 'P':
-		if (arg_uint(arg, "port", 1, 65535, &v))
-			return EINVAL;
-		opt.port = v;
-		break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
@@ -86,10 +78,11 @@ int main(int argc, char **argv)
 	static const struct argp_option opts[] = {
 		{ "ipv4", '4', NULL, 0, "Only IPv4", 0 },
 		{ "ipv6", '6', NULL, 0, "Only IPv6", 0 },
-		{ "port", 'P', "PORT", 0, "Only sockets with PORT at either end", 0 },
 		{},
 	};
-	static const struct argp_child children[] = { { &args_common, 0, NULL, 0 }, {} };
+	static const struct argp_child children[] = {
+		{ &args_port, 0, NULL, 0 }, { &args_common, 0, NULL, 0 }, {},
+	};
 	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
 	struct tcpstates_bpf *skel = NULL;
 	int err;
@@ -104,7 +97,7 @@ int main(int argc, char **argv)
 		pr_warn("tcpstates: failed to open BPF object: %s\n", strerror(errno));
 		return 1;
 	}
-	skel->rodata->targ_port = opt.port;
+	skel->rodata->targ_port = env.port;
 	skel->rodata->targ_family = opt.family;
 	args_apply(skel->obj, &skel->rodata->filter);
 	err = tcpstates_bpf__load(skel);

@@ -164,20 +164,29 @@ static void iface_family(FILE *f, const struct scrape *s, const char *name, cons
 	}
 }
 
+/* Each slot kind as two families: packets, then bytes. */
 static void write_datapath(FILE *f, const struct scrape *s)
 {
-	iface_family(f, s, "netbpf_packets_total",
-		     "Packets seen by a datapath hook, by network-layer class.", SLOT_L3, false);
-	iface_family(f, s, "netbpf_bytes_total",
-		     "Bytes seen by a datapath hook, by network-layer class.", SLOT_L3, true);
-	iface_family(f, s, "netbpf_l4_packets_total",
-		     "IP packets seen by a datapath hook, by transport-layer class.", SLOT_L4, false);
-	iface_family(f, s, "netbpf_l4_bytes_total",
-		     "Bytes of IP packets seen by a datapath hook, by transport-layer class.", SLOT_L4, true);
-	iface_family(f, s, "netbpf_verdict_packets_total",
-		     "Packets by the verdict of a datapath hook.", SLOT_VERDICT, false);
-	iface_family(f, s, "netbpf_verdict_bytes_total",
-		     "Bytes by the verdict of a datapath hook.", SLOT_VERDICT, true);
+	static const struct {
+		enum slot_kind kind;
+		const char *packets, *packets_help, *bytes, *bytes_help;
+	} fams[] = {
+		{ SLOT_L3,
+		  "netbpf_packets_total", "Packets seen by a datapath hook, by network-layer class.",
+		  "netbpf_bytes_total", "Bytes seen by a datapath hook, by network-layer class." },
+		{ SLOT_L4,
+		  "netbpf_l4_packets_total", "IP packets seen by a datapath hook, by transport-layer class.",
+		  "netbpf_l4_bytes_total",
+		  "Bytes of IP packets seen by a datapath hook, by transport-layer class." },
+		{ SLOT_VERDICT,
+		  "netbpf_verdict_packets_total", "Packets by the verdict of a datapath hook.",
+		  "netbpf_verdict_bytes_total", "Bytes by the verdict of a datapath hook." },
+	};
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		iface_family(f, s, fams[i].packets, fams[i].packets_help, fams[i].kind, false);
+		iface_family(f, s, fams[i].bytes, fams[i].bytes_help, fams[i].kind, true);
+	}
 }
 
 /* One counter of struct redirect_stats (or the socket gauge) per cgroup. */
@@ -199,30 +208,36 @@ static void cgroup_family(FILE *f, const struct scrape *s, const char *name, enu
 
 static void write_redirect(FILE *f, const struct scrape *s)
 {
-	cgroup_family(f, s, "netbpf_redirect_sockets", PROM_GAUGE,
-		      "Sockets in the bypass's SOCKHASH now.", (size_t)-1);
-	cgroup_family(f, s, "netbpf_redirect_inserted_total", PROM_COUNTER,
-		      "Sockets put into the bypass's SOCKHASH.", RD(inserted));
-	cgroup_family(f, s, "netbpf_redirect_filtered_total", PROM_COUNTER,
-		      "Established sockets the bypass's filters left to TCP.", RD(filtered));
-	cgroup_family(f, s, "netbpf_redirect_messages_total", PROM_COUNTER,
-		      "Messages handed straight to the peer socket.", RD(msgs_redirected));
-	cgroup_family(f, s, "netbpf_redirect_bytes_total", PROM_COUNTER,
-		      "Bytes handed straight to the peer socket.", RD(bytes_redirected));
-	cgroup_family(f, s, "netbpf_redirect_no_peer_connections_total", PROM_COUNTER,
-		      "Connections whose first message found no peer (left to TCP).", RD(conns_no_peer));
-	cgroup_family(f, s, "netbpf_redirect_peer_gone_messages_total", PROM_COUNTER,
-		      "Messages of bypassed connections sent by TCP after the peer left.",
-		      RD(msgs_peer_gone));
-	cgroup_family(f, s, "netbpf_redirect_peer_gone_bytes_total", PROM_COUNTER,
-		      "Bytes of bypassed connections sent by TCP after the peer left.",
-		      RD(bytes_peer_gone));
-	cgroup_family(f, s, "netbpf_redirect_policy_tcp_connections_total", PROM_COUNTER,
-		      "Auto mode: connections left to TCP by their service's score.",
-		      RD(conns_policy_tcp));
-	cgroup_family(f, s, "netbpf_redirect_probe_connections_total", PROM_COUNTER,
-		      "Auto mode: connections bypassed as probes of a service on TCP.",
-		      RD(conns_probed));
+	static const struct {
+		const char *name;
+		enum prom_type type;
+		const char *help;
+		size_t off;
+	} fams[] = {
+		{ "netbpf_redirect_sockets", PROM_GAUGE,
+		  "Sockets in the bypass's SOCKHASH now.", (size_t)-1 },
+		{ "netbpf_redirect_inserted_total", PROM_COUNTER,
+		  "Sockets put into the bypass's SOCKHASH.", RD(inserted) },
+		{ "netbpf_redirect_filtered_total", PROM_COUNTER,
+		  "Established sockets the bypass's filters left to TCP.", RD(filtered) },
+		{ "netbpf_redirect_messages_total", PROM_COUNTER,
+		  "Messages handed straight to the peer socket.", RD(msgs_redirected) },
+		{ "netbpf_redirect_bytes_total", PROM_COUNTER,
+		  "Bytes handed straight to the peer socket.", RD(bytes_redirected) },
+		{ "netbpf_redirect_no_peer_connections_total", PROM_COUNTER,
+		  "Connections whose first message found no peer (left to TCP).", RD(conns_no_peer) },
+		{ "netbpf_redirect_peer_gone_messages_total", PROM_COUNTER,
+		  "Messages of bypassed connections sent by TCP after the peer left.", RD(msgs_peer_gone) },
+		{ "netbpf_redirect_peer_gone_bytes_total", PROM_COUNTER,
+		  "Bytes of bypassed connections sent by TCP after the peer left.", RD(bytes_peer_gone) },
+		{ "netbpf_redirect_policy_tcp_connections_total", PROM_COUNTER,
+		  "Auto mode: connections left to TCP by their service's score.", RD(conns_policy_tcp) },
+		{ "netbpf_redirect_probe_connections_total", PROM_COUNTER,
+		  "Auto mode: connections bypassed as probes of a service on TCP.", RD(conns_probed) },
+	};
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		cgroup_family(f, s, fams[i].name, fams[i].type, fams[i].help, fams[i].off);
 	prom_family(f, "netbpf_redirect_insert_failures_total", PROM_COUNTER,
 		    "SOCKHASH inserts the kernel refused, by errno.");
 	for (int i = 0; i < s->ncgs; i++)

@@ -88,6 +88,24 @@ static const struct argp_option method_opts[] = {
 };
 const struct argp args_method = { method_opts, parse_method, NULL, NULL, NULL, NULL, NULL };
 
+static error_t parse_port(int key, char *arg, struct argp_state *state __attribute__((unused)))
+{
+	unsigned long long v;
+
+	if (key != 'P')
+		return ARGP_ERR_UNKNOWN;
+	if (arg_uint(arg, "port", 1, 65535, &v))
+		return EINVAL;
+	env.port = v;
+	return 0;
+}
+
+static const struct argp_option port_opts[] = {
+	{ "port", 'P', "PORT", 0, "Only sockets with PORT at either end", 0 },
+	{},
+};
+const struct argp args_port = { port_opts, parse_port, NULL, NULL, NULL, NULL, NULL };
+
 int args_parse(const struct argp *argp, int argc, char **argv)
 {
 	log_setup();

@@ -15,6 +15,8 @@ extern const struct argp args_common;
 extern const struct argp args_task;
 /* --method: tools with more than one way to attach */
 extern const struct argp args_method;
+/* --port: TCP tools that filter on a port at either end of a socket */
+extern const struct argp args_port;
 
 /* log_setup() and argp_parse(); non-zero (2, a wrong command line): exit with it.
  * Numbers go through common/argval.h's arg_uint: decimal, so --pid 010 is 10. */

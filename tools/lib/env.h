@@ -12,6 +12,7 @@ struct tool_env {
 	unsigned duration;    /* seconds; 0 runs until Ctrl-C */
 	unsigned long count;  /* stop after this many events; 0 never */
 	__u32 pid;
+	__u16 port;           /* either end; 0: every port */
 	char comm[16];
 	int method;           /* METHOD_AUTO or the one forced with --method */
 };
