@@ -6,7 +6,8 @@
 #   +-- cgroup <cgroup2>/netbpf-bench-<pid>/{plain,bypass}   (bypass: netbpf redirect on)
 #   +-- its own netns:  client thread --TCP 127.0.0.1--> server thread
 #                       (plain rounds through lo, bypass rounds through the SOCKHASH)
-#   netbpf bench datapath: BPF_PROG_TEST_RUN of floor / xdp / xdp tail calls / tc
+#   netbpf bench datapath: BPF_PROG_TEST_RUN of the floors, the xdp pipelines, the stages,
+#   tail calls, tc
 #
 # Proves: every placement x size x test row is printed (same and cross CPU by default);
 # --json is valid and has every placement; both ends' checksums matched in every run that
@@ -124,10 +125,17 @@ log "bench datapath --repeat 1000 --rounds 2"
 "$NETBPF" bench datapath --repeat 1000 --rounds 2 >"$out" 2>"$err" ||
 	{ cat "$out" "$err"; fail "bench datapath failed"; }
 for pkt in "TCP/IPv4 " "UDP/IPv6+hbh" "TCP/IPv4 denied"; do
-	for prog in "xdp empty (floor)" "xdp pipeline" "xdp tail calls" "tc ingress"; do
+	for prog in "xdp empty (floor)" "xdp, no rules" "xdp, 1 rule" "xdp, 1000 rules" \
+		"xdp, 1000 4 kinds" "before, 1 rule" "xdp tail calls" "5 empty calls" "parse_l2" \
+		"+ match (0 rules)" "tc empty (floor)" "tc ingress"; do
 		grep -Fq "$pkt" "$out" && grep -F "$pkt" "$out" | grep -Fq "$prog" ||
 			{ cat "$out"; fail "no row for $prog on $pkt"; }
 	done
 done
 assert_contains "$(cat "$out")" "tail-call chain vs bpf2bpf" "comparison line"
+assert_contains "$(cat "$out")" "stage costs, ns/packet" "stage costs"
+for t in "xdp, no rules      <= 1.50x xdp floor" "xdp, 1000 rules    <= 1.50x xdp floor" \
+	"xdp, 1 rule        denied <= passed" "tc ingress         <= 1.30x tc floor"; do
+	assert_contains "$(cat "$out")" "$t" "target line: $t"
+done
 log "ok"

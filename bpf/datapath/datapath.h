@@ -99,6 +99,26 @@ struct nb_deny_val {
 	__u64 bytes;
 };
 
-#define NB_DENY_MAX_RULES 1024
+/* Trie entries: room for 1024 rules with a proto or port, each with a marker of its own. */
+#define NB_DENY_MAX_RULES 2048
+
+/*
+ * The kinds of rule, by which of proto and port they give: the index of the
+ * pinned array netbpf_deny_kinds, whose value is non-zero while a rule of that
+ * kind may exist. The datapath skips the trie lookups of a kind with no rules,
+ * so with no rule at all a packet costs no lookup. Never fail open: user space
+ * sets a kind before it inserts a rule of it (and again after, see rules.c) and
+ * clears it only once no rule of it is left.
+ */
+enum nb_deny_kind {
+	NB_DENY_PROTO_PORT, /* proto and port given */
+	NB_DENY_PROTO,      /* proto, any port */
+	NB_DENY_PORT,       /* port, any proto */
+	NB_DENY_ADDR,       /* address only */
+	NB_DENY_KINDS,
+};
+
+/* The lookup order of match_rules: bit 1 = any proto, bit 0 = any port. */
+#define NB_DENY_KIND_OF(proto, port) (((proto) ? 0 : 2) | ((port) ? 0 : 1))
 
 #endif /* NETBPF_DATAPATH_MAPS_H */

@@ -16,6 +16,7 @@
 #define PIN_STATE   "netbpf_state"
 #define PIN_STATS   "netbpf_stats"
 #define PIN_DENY    "netbpf_deny"
+#define PIN_DENY_KINDS "netbpf_deny_kinds"
 #define PIN_XDP     "xdp_link"
 #define PIN_XDP_PROG "xdp_prog"   /* instead of PIN_XDP after `up --force` (see state.h) */
 #define PIN_TC_IN   "tc_ingress"  /* a link (TCX) or a program (clsact) */

@@ -126,8 +126,8 @@ static int parse_args(int argc, char **argv, const char *verb, struct nb_deny_ke
 	return CMD_RUN;
 }
 
-/* The rule map of the interface named at argv[optind]; negative errno, reported. */
-static int open_rules(char **argv)
+/* The pinned map name of the interface named at argv[optind]; negative errno, reported. */
+static int open_map(char **argv, const char *name, __u32 key_size, __u32 value_size)
 {
 	char dir[256];
 	int fd, err;
@@ -135,34 +135,47 @@ static int open_rules(char **argv)
 	err = datapath_dir(argv[optind], dir, sizeof(dir));
 	if (err)
 		return err;
-	fd = pin_open_map(dir, PIN_DENY, sizeof(struct nb_deny_key), sizeof(struct nb_deny_val));
+	fd = pin_open_map(dir, name, key_size, value_size);
 	if (fd < 0 && fd != -EPROTO) /* -EPROTO: pin_open_map said why */
-		pr_warn("failed to open %s/%s: %s\n", dir, PIN_DENY, strerror(-fd));
+		pr_warn("failed to open %s/%s: %s\n", dir, name, strerror(-fd));
 	return fd;
+}
+
+static int open_rules(char **argv)
+{
+	return open_map(argv, PIN_DENY, sizeof(struct nb_deny_key), sizeof(struct nb_deny_val));
 }
 
 /* add and del: the same command line, one map operation apart. */
 static int edit_rule(int argc, char **argv, bool add)
 {
 	struct nb_deny_key key;
-	int ret = parse_args(argc, argv, add ? "add" : "del", &key), fd, err = 0;
+	struct rule_maps m;
+	int ret = parse_args(argc, argv, add ? "add" : "del", &key), err = 0;
 
 	if (ret != CMD_RUN)
 		return ret;
 	if (lock_take())
 		return CMD_FAIL;
-	fd = open_rules(argv);
-	if (fd < 0) {
+	m.deny = open_rules(argv);
+	if (m.deny < 0) {
 		lock_release();
 		return CMD_FAIL;
 	}
-	err = add ? rule_add(fd, &key) : rule_del(fd, &key);
+	m.kinds = open_map(argv, PIN_DENY_KINDS, sizeof(__u32), sizeof(__u32));
+	if (m.kinds < 0) {
+		close(m.deny);
+		lock_release();
+		return CMD_FAIL;
+	}
+	err = add ? rule_add(&m, &key) : rule_del(&m, &key);
 	if (err) {
 		pr_warn("failed to %s rule: %s\n", add ? "add" : "delete",
 			err == -EEXIST ? "the rule exists already" :
 			err == -ENOENT ? "no such rule" : strerror(-err));
 	}
-	close(fd);
+	close(m.kinds);
+	close(m.deny);
 	lock_release();
 	return cmd_status(err);
 }

@@ -57,8 +57,9 @@ static int parse_mode(const char *arg, const char *const *names, int n, const ch
 static int up_with_config(struct up_opts *o, const char *path)
 {
 	static struct config c; /* 1024 rules: not on the stack */
+	struct rule_maps m = { .deny = -1, .kinds = -1 };
 	char dir[256], cidr[64];
-	int fd, err;
+	int err;
 
 	if (config_load(path, &c))
 		return -EINVAL;
@@ -75,18 +76,26 @@ static int up_with_config(struct up_opts *o, const char *path)
 	err = datapath_dir(o->ifname, dir, sizeof(dir));
 	if (err)
 		goto out;
-	fd = pin_open_map(dir, PIN_DENY, sizeof(struct nb_deny_key), sizeof(struct nb_deny_val));
-	err = fd < 0 ? fd : 0;
+	m.deny = pin_open_map(dir, PIN_DENY, sizeof(struct nb_deny_key), sizeof(struct nb_deny_val));
+	err = m.deny < 0 ? m.deny : 0;
+	if (!err) {
+		m.kinds = pin_open_map(dir, PIN_DENY_KINDS, sizeof(__u32), sizeof(__u32));
+		err = m.kinds < 0 ? m.kinds : 0;
+	}
+	if (err && err != -EPROTO) /* -EPROTO: pin_open_map said why */
+		pr_warn("failed to open the deny maps in %s: %s\n", dir, strerror(-err));
 	for (int i = 0; !err && i < c.nrules; i++) {
-		err = rule_add(fd, &c.rules[i]);
+		err = rule_add(&m, &c.rules[i]);
 		if (err) {
 			rule_format_prefix(&c.rules[i], cidr, sizeof(cidr));
 			pr_warn("failed to add deny rule %s from %s: %s; removing what up installed\n",
 				cidr, path, strerror(-err));
 		}
 	}
-	if (fd >= 0)
-		close(fd);
+	if (m.kinds >= 0)
+		close(m.kinds);
+	if (m.deny >= 0)
+		close(m.deny);
 	if (err)
 		datapath_down(dir);
 out:

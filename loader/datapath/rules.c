@@ -98,34 +98,78 @@ static bool same_marker(const struct nb_deny_key *a, const struct nb_deny_key *b
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
-int rule_add(int fd, const struct nb_deny_key *k)
+static int kind_set(int kinds_fd, __u32 kind, __u32 used)
 {
-	struct nb_deny_val zero = {};
-	struct nb_deny_key m;
-	int err;
-
-	if (bpf_map_update_elem(fd, k, &zero, BPF_NOEXIST))
-		return -errno;
-	/* Another rule of the same prefix and proto may hold the marker already. */
-	if (!marker_of(k, &m) || !bpf_map_update_elem(fd, &m, &zero, BPF_NOEXIST) || errno == EEXIST)
-		return 0;
-	err = -errno;
-	bpf_map_delete_elem(fd, k);
-	return err;
+	return bpf_map_update_elem(kinds_fd, &kind, &used, BPF_ANY) ? -errno : 0;
 }
 
-int rule_del(int fd, const struct nb_deny_key *k)
+/*
+ * The kind is set before the rule goes in, so the datapath never holds a rule it
+ * skips; and again after, because a concurrent `deny del` of the last rule of the
+ * kind may have cleared it in between (rule_del sets it back too, see there).
+ */
+int rule_add(const struct rule_maps *m, const struct nb_deny_key *k)
 {
-	struct nb_deny_key m, key, om;
+	__u32 kind = NB_DENY_KIND_OF(k->proto, k->port);
+	struct nb_deny_val zero = {};
+	struct nb_deny_key mk;
+	int err;
+
+	if ((err = kind_set(m->kinds, kind, 1)))
+		return err;
+	if (bpf_map_update_elem(m->deny, k, &zero, BPF_NOEXIST))
+		return -errno;
+	/* Another rule of the same prefix and proto may hold the marker already. */
+	if (marker_of(k, &mk) && bpf_map_update_elem(m->deny, &mk, &zero, BPF_NOEXIST) &&
+	    errno != EEXIST) {
+		err = -errno;
+		bpf_map_delete_elem(m->deny, k);
+		return err;
+	}
+	return kind_set(m->kinds, kind, 1);
+}
+
+/* Is a rule of this kind left, and one that needs marker mk (when given)? */
+static void rules_left(int fd, __u32 kind, const struct nb_deny_key *mk, bool *kind_left,
+		       bool *marker_left)
+{
+	struct nb_deny_key key, om;
 	void *prev = NULL;
 
-	if (bpf_map_delete_elem(fd, k))
-		return -errno;
-	if (!marker_of(k, &m))
-		return 0;
+	*kind_left = *marker_left = false;
 	/* The kernel reads the previous key before it writes the next: one buffer. */
-	for (; !bpf_map_get_next_key(fd, prev, &key); prev = &key)
-		if (!rule_is_marker(&key) && marker_of(&key, &om) && same_marker(&om, &m))
-			return 0;
-	return bpf_map_delete_elem(fd, &m) ? -errno : 0;
+	for (; !bpf_map_get_next_key(fd, prev, &key); prev = &key) {
+		if (rule_is_marker(&key))
+			continue;
+		if (NB_DENY_KIND_OF(key.proto, key.port) == kind)
+			*kind_left = true;
+		if (mk && marker_of(&key, &om) && same_marker(&om, mk))
+			*marker_left = true;
+	}
+}
+
+/*
+ * The kind is cleared only when no rule of it is left, then the trie is read
+ * again: a concurrent `deny add` may have set the kind and inserted its rule
+ * between the first reading and the clearing.
+ */
+int rule_del(const struct rule_maps *m, const struct nb_deny_key *k)
+{
+	__u32 kind = NB_DENY_KIND_OF(k->proto, k->port);
+	bool has_marker, kind_left, marker_left;
+	struct nb_deny_key mk;
+	int err;
+
+	if (bpf_map_delete_elem(m->deny, k))
+		return -errno;
+	has_marker = marker_of(k, &mk);
+	rules_left(m->deny, kind, has_marker ? &mk : NULL, &kind_left, &marker_left);
+	if (has_marker && !marker_left && bpf_map_delete_elem(m->deny, &mk))
+		return -errno;
+	if (kind_left)
+		return 0;
+	if ((err = kind_set(m->kinds, kind, 0)))
+		return err;
+	rules_left(m->deny, kind, NULL, &kind_left, &marker_left);
+	return kind_left ? kind_set(m->kinds, kind, 1) : 0;
 }

@@ -21,9 +21,15 @@ const char *rule_parse(int argc, char **argv, struct nb_deny_key *k);
 const char *rule_proto_name(__u8 proto);
 /* A marker, not a rule: not listed. */
 bool rule_is_marker(const struct nb_deny_key *k);
-/* Adds the rule and its marker (none of both on failure); -errno, -EEXIST for a duplicate. */
-int rule_add(int fd, const struct nb_deny_key *k);
-/* Deletes the rule, and its marker when no other rule needs it; -errno, -ENOENT. */
-int rule_del(int fd, const struct nb_deny_key *k);
+/* The pinned maps of one interface's rules: the trie and netbpf_deny_kinds. */
+struct rule_maps {
+	int deny;
+	int kinds;
+};
+
+/* Sets its kind, adds the rule and its marker (neither on failure); -errno, -EEXIST. */
+int rule_add(const struct rule_maps *m, const struct nb_deny_key *k);
+/* Deletes the rule, its marker and its kind when no other rule needs them; -errno, -ENOENT. */
+int rule_del(const struct rule_maps *m, const struct nb_deny_key *k);
 
 #endif /* NETBPF_DATAPATH_RULES_H */
