@@ -55,6 +55,7 @@ data=$(grep '^data: ' "$out") || fail "no data line: $(cat "$out")"
 	fail "unexpected data line: $data"
 assert_eq $((BASH_REMATCH[1] + BASH_REMATCH[2])) 16 "verified + stalled runs"
 assert_ge "${BASH_REMATCH[1]}" 1 "verified runs"
+# one progress line per run, a stalled one too ("failed (not counted)")
 assert_contains "$(cat "$err")" "[ 16/16]" "progress"
 bench_gone $pid || fail "cgroup or bypass of netbpf-bench-$pid left behind"
 
@@ -96,6 +97,7 @@ assert_contains "$(cat "$err")" "data corrupted" "corruption message"
 log "SIGINT mid-run: cleans up, exits non-zero"
 "$NETBPF" bench redirect --sizes 64 --duration 1 --rounds 20 >"$out" 2>"$err" &
 pid=$!
+# a deadline, not a timing: a TCG guest takes seconds to start a run
 busywait 30000 grep -q "round 1/20" "$err" || fail "bench did not start: $(cat "$err")"
 kill -INT $pid
 rc=0

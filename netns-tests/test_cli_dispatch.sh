@@ -41,7 +41,7 @@ assert_exit 2 "unrecognized option" nb --frobnicate status
 assert_exit 2 "Usage: netbpf redirect" nb redirect
 assert_exit 2 "unknown redirect command 'sideways'" nb redirect sideways
 assert_exit 2 "invalid port" nb redirect on --cgroup "$cg" --port 70000
-assert_exit 2 "only go with 'redirect on'" nb redirect off --port 80
+assert_exit 2 "only go with 'redirect on'" nb redirect off --cgroup "$cg" --port 80
 assert_exit 2 "unexpected argument 'x'" nb redirect status x
 assert_exit 2 "Usage: netbpf deny" nb deny
 assert_exit 2 "unknown deny command 'drop'" nb deny drop lo 10.0.0.0/8
@@ -80,9 +80,12 @@ assert_exit 1 "nope0" nb trace nope0
 assert_exit 1 "not a cgroup v2 directory" nb redirect on --cgroup /tmp
 assert_exit 1 "not on for cgroup" nb redirect off --cgroup "$cg"
 assert_exit 1 "failed to open cgroup" nb redirect status --cgroup "$cg/nope"
-# Without bpffs (in a mount namespace of the test's own).
+# Without bpffs (in a mount namespace of the test's own). A pid namespace too: netbpf
+# would otherwise join an ancestor's mount namespace and its bpffs (the host's), as it
+# does under `ip netns exec`.
 for c in clean "down --all" status; do
-	assert_exit 1 "no bpffs" nsx "$A" unshare -m sh -c "umount /sys/fs/bpf && '$NETBPF' $c"
+	assert_exit 1 "no bpffs" nsx "$A" unshare -m -p --fork --mount-proc \
+		sh -c "umount /sys/fs/bpf && '$NETBPF' $c"
 done
 
 # Exit 0 on a real run, in text and JSON.

@@ -20,7 +20,8 @@ assert_gone() { # prog ids...
 	[ ! -e "$pins" ] || fail "pin dir $pins left"
 	local id
 	for id in "$@"; do
-		bpftool prog show id "$id" >/dev/null 2>&1 && fail "program $id still loaded"
+		# Programs are freed asynchronously after the last reference goes.
+		busywait 5000 eval "! bpftool prog show id $id" || fail "program $id still loaded after 5 s"
 		nsx "$A" bpftool net show dev va | grep -q "id $id" && fail "bpftool net still lists $id"
 	done
 	return 0

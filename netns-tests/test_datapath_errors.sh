@@ -34,7 +34,8 @@ fi
 
 # In a mount namespace of its own the test can hide kernel facilities from netbpf.
 # No bpffs:
-assert_fails_with "no bpffs" nsx "$A" unshare -m sh -c "umount /sys/fs/bpf && '$NETBPF' up va"
+# In a pid namespace of its own, netbpf has no ancestor with a bpffs to join.
+assert_fails_with "no bpffs" nsx "$A" unshare -m -p -f --mount-proc sh -c "umount /sys/fs/bpf && '$NETBPF' up va"
 nothing_left "no bpffs"
 # A kernel without BTF:
 assert_fails_with "kernel has no BTF" nsx "$A" unshare -m sh -c \

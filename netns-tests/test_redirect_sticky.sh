@@ -24,4 +24,4 @@ log "verdict runs: $per_msg per message, $sticky with --apply-bytes 1M"
 assert_ge "$per_msg" 2560 "verdict runs without --apply-bytes"
 [ "$sticky" -le 80 ] || fail "$sticky verdict runs with --apply-bytes 1M (expected one per stream and direction, a few more at most)"
 assert_fails_with "invalid --apply-bytes" "$NETBPF" redirect on --cgroup "$cg" --apply-bytes 0
-assert_fails_with "only go with 'redirect on'" "$NETBPF" redirect off --apply-bytes 1M
+assert_fails_with "only go with 'redirect on'" "$NETBPF" redirect off --cgroup "$cg" --apply-bytes 1M

@@ -58,7 +58,8 @@ assert_eq "$(fn xdp xdp_main '.lat_ns.mean >= .lat_ns.hist[0].lo and .lat_ns.mea
 
 # Detached: none of the tracer's programs is left, and the datapath still counts.
 for id in $ids; do
-	! bpftool prog show id "$id" >/dev/null 2>&1 || fail "tracer program $id still loaded"
+	# freed asynchronously after detach: polled
+	busywait 5000 eval "! bpftool prog show id $id" || fail "tracer program $id still loaded after 5 s"
 done
 before=$(nb_stat "$A" va xdp icmp)
 nsx "$B" ping -c 3 -i 0.2 -q 10.78.0.1 >/dev/null || fail "ping after the trace failed"

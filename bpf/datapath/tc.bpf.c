@@ -16,11 +16,19 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u32 hook)
 	struct pkt p = {};
 	__u32 want = skb->len < NB_PULL_LEN ? skb->len : NB_PULL_LEN;
 
-	/* Headers may sit in paged data (GSO, veth from XDP); make them linear. */
-	if (skb->data_end - skb->data < want)
-		bpf_skb_pull_data(skb, want);
 	p.len = skb->len;
 	parse_all(skb, &p);
+	/*
+	 * Headers may sit in paged data (veth from XDP, some drivers). Pull, and parse
+	 * again, only then: a pull on every packet whose payload is paged (most TCP
+	 * data) would copy the head of every cloned skb (egress with a packet socket).
+	 */
+	if ((p.l3 == NB_L3_MALFORMED || p.l4 == NB_L4_MALFORMED) &&
+	    skb->data_end - skb->data < want && !bpf_skb_pull_data(skb, want)) {
+		__builtin_memset(&p, 0, sizeof(p));
+		p.len = skb->len;
+		parse_all(skb, &p);
+	}
 	account(&p, hook, NB_PASS);
 	return TC_ACT_UNSPEC;
 }

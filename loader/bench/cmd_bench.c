@@ -14,6 +14,7 @@
 #include "bench/trace.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/priv.h"
 #include "common/signals.h"
 
 static void usage(FILE *f)
@@ -256,7 +257,7 @@ static int do_bench_redirect(int argc, char **argv)
 	}
 	if (extra_args(argc, argv))
 		return CMD_USAGE;
-	if (o.external && !ext_available())
+	if ((o.external && !ext_available()) || priv_check())
 		return CMD_FAIL;
 	signals_catch();
 	return cmd_status(bench_redirect(&o));
@@ -294,6 +295,8 @@ static int do_bench_datapath(int argc, char **argv)
 	}
 	if (extra_args(argc, argv))
 		return CMD_USAGE;
+	if (priv_check())
+		return CMD_FAIL;
 	return cmd_status(bench_datapath(&o));
 }
 
@@ -322,6 +325,8 @@ static int do_bench_trace(int argc, char **argv)
 	}
 	if (extra_args(argc, argv))
 		return CMD_USAGE;
+	if (priv_check())
+		return CMD_FAIL;
 	return cmd_status(trace_bench(repeat, json));
 }
 

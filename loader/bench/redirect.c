@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/signals.h"
 #include "redirect/pins.h"
+#include "redirect/redirect.h"
 
 const struct bench_placement_info bench_placements[PL_MAX] = {
 	[PL_SAME]     = { "same",     0,  0, "client and server on CPU 0" },

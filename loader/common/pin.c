@@ -1,4 +1,8 @@
+#define _GNU_SOURCE /* setns */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,26 +18,105 @@
 #include "common/log.h"
 #include "common/pin.h"
 
-int pin_check_bpffs(void)
+static bool is_bpffs(const char *path)
 {
 	struct statfs st;
 
-	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
-		/* `ip netns exec` remounts /sys in a new mount namespace, losing bpffs. */
-		pr_warn("no bpffs at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf; inside a "
-			"namespace use 'nsenter --net=/run/netns/NAME', not 'ip netns exec')\n");
-		return -ENOENT;
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+static uint64_t ns_ino(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* The parent of pid from /proc/PID/stat ("pid (comm) state ppid ..."), 0 if unknown. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: the last ')' ends it */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+static int join_mntns(pid_t pid)
+{
+	char path[64];
+	int ns_fd, cwd_fd, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	cwd_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ns_fd < 0 || setns(ns_fd, CLONE_NEWNS))
+		err = -errno;
+	else if (cwd_fd >= 0 && fchdir(cwd_fd))
+		pr_debug("kept / as working directory: %s\n", strerror(errno));
+	if (ns_fd >= 0)
+		close(ns_fd);
+	if (cwd_fd >= 0)
+		close(cwd_fd);
+	if (err)
+		pr_warn("failed to join the mount namespace of pid %d for its bpffs: %s\n", pid,
+			strerror(-err));
+	else
+		pr_debug("no bpffs in this mount namespace: using that of pid %d\n", pid);
+	return err;
+}
+
+/*
+ * `ip netns exec` runs commands in a mount namespace of its own whose /sys is a
+ * fresh sysfs, without the bpffs (and without the cgroup2 mount under it). Pins
+ * made in a bpffs mounted there would die with that namespace, so netbpf joins
+ * the mount namespace of its nearest ancestor that has a bpffs at /sys/fs/bpf
+ * (the shell that ran `ip netns exec`; at the latest pid 1) instead: pins,
+ * cgroup paths and /sys/kernel/btf are then the host's, as under `nsenter --net`.
+ * The network namespace stays the caller's; the working directory is kept, so
+ * relative paths mean what the caller meant.
+ */
+static int join_ancestor_mntns(void)
+{
+	uint64_t self = ns_ino("/proc/self/ns/mnt");
+	char ns[64], root[64];
+
+	for (pid_t pid = getppid(); pid > 0; pid = pid == 1 ? 0 : parent_of(pid)) {
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", pid);
+		snprintf(root, sizeof(root), "/proc/%d/root" PIN_BPFFS, pid);
+		if (ns_ino(ns) != self && is_bpffs(root))
+			return join_mntns(pid);
 	}
-	return 0;
+	return -ENOENT;
+}
+
+int pin_check_bpffs(void)
+{
+	if (is_bpffs(PIN_BPFFS))
+		return 0;
+	if (!join_ancestor_mntns() && is_bpffs(PIN_BPFFS))
+		return 0;
+	pr_warn("no bpffs at " PIN_BPFFS " (mount -t bpf bpf " PIN_BPFFS ")\n");
+	return -ENOENT;
 }
 
 uint64_t pin_netns_ino(void)
 {
-	struct stat st;
-
-	if (stat("/proc/self/ns/net", &st))
-		return 0;
-	return st.st_ino;
+	return ns_ino("/proc/self/ns/net");
 }
 
 int pin_dir(const char *ifname, char *buf, size_t len)
@@ -94,21 +177,25 @@ int pin_open(const char *dir, const char *name)
 
 int pin_open_map(const char *dir, const char *name, __u32 key_size, __u32 value_size)
 {
-	struct bpf_map_info mi = {};
-	__u32 len = sizeof(mi);
-	int fd = pin_open(dir, name);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = pin_open(dir, name), err;
 
 	if (fd < 0)
 		return fd;
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len) || mi.key_size != key_size ||
-	    mi.value_size != value_size) {
-		pr_warn("%s/%s is not the map this netbpf expects (key %u, value %u bytes; want %u, %u):"
-			" made by another netbpf version? ('netbpf down' or 'redirect off' with that version)\n",
-			dir, name, mi.key_size, mi.value_size, key_size, value_size);
-		close(fd);
-		return -EPROTO;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		pr_warn("failed to inspect %s/%s: %s\n", dir, name, strerror(errno));
+	} else if (info.key_size != key_size || info.value_size != value_size) {
+		pr_warn("failed to use %s/%s: key/value size %u/%u, this netbpf expects %u/%u "
+			"(pinned by another netbpf version: remove it with that version)\n",
+			dir, name, info.key_size, info.value_size, key_size, value_size);
+		err = -EPROTO;
+	} else {
+		return fd;
 	}
-	return fd;
+	close(fd);
+	return err;
 }
 
 int pin_for_each(int only_this_netns, pin_iter_fn fn, void *ctx)

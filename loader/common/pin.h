@@ -10,17 +10,23 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#define PIN_ROOT "/sys/fs/bpf/netbpf"
+#define PIN_BPFFS "/sys/fs/bpf"
+#define PIN_ROOT PIN_BPFFS "/netbpf"
 
 #define PIN_STATE   "netbpf_state"
 #define PIN_STATS   "netbpf_stats"
 #define PIN_DENY    "netbpf_deny"
 #define PIN_DENY_KINDS "netbpf_deny_kinds"
 #define PIN_XDP     "xdp_link"
+#define PIN_XDP_PROG "xdp_prog"   /* instead of PIN_XDP after `up --force` (see state.h) */
 #define PIN_TC_IN   "tc_ingress"  /* a link (TCX) or a program (clsact) */
 #define PIN_TC_EG   "tc_egress"
 
-/* Checks that /sys/fs/bpf is a bpffs; prints the error and a hint if not. */
+/*
+ * Checks that /sys/fs/bpf is a bpffs; prints the error and a hint if not. Under
+ * `ip netns exec` (a mount namespace with a fresh /sys, so no bpffs) it first
+ * joins the mount namespace of the nearest ancestor process that has one.
+ */
 int pin_check_bpffs(void);
 uint64_t pin_netns_ino(void);
 /* Directory for ifname in this network namespace. */
@@ -38,9 +44,10 @@ int pin_clear_paths(struct bpf_object *obj);
 /* Opens a pinned object; -errno when it is not there. */
 int pin_open(const char *dir, const char *name);
 /*
- * Opens a pinned map whose key and value sizes must be these (per CPU for
- * per-CPU maps): a map pinned by another netbpf version would otherwise be read
- * into a struct of the wrong size. -EPROTO (message printed) when they differ.
+ * Opens a pinned map that is read into fixed structs, after checking its key and
+ * value sizes (per CPU for per-CPU maps): a map pinned by another netbpf version
+ * is refused (-EPROTO, message printed) instead of being read into a struct of
+ * the wrong size.
  */
 int pin_open_map(const char *dir, const char *name, __u32 key_size, __u32 value_size);
 

@@ -13,6 +13,7 @@
 #include "datapath/rules.h"
 #include "bpf/datapath/datapath.h"
 #include "common/json.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/pin.h"
 
@@ -135,7 +136,7 @@ static int open_map(char **argv, const char *name, __u32 key_size, __u32 value_s
 	if (err)
 		return err;
 	fd = pin_open_map(dir, name, key_size, value_size);
-	if (fd < 0)
+	if (fd < 0 && fd != -EPROTO) /* -EPROTO: pin_open_map said why */
 		pr_warn("failed to open %s/%s: %s\n", dir, name, strerror(-fd));
 	return fd;
 }
@@ -154,12 +155,17 @@ static int edit_rule(int argc, char **argv, bool add)
 
 	if (ret != CMD_RUN)
 		return ret;
-	m.deny = open_rules(argv);
-	if (m.deny < 0)
+	if (lock_take())
 		return CMD_FAIL;
+	m.deny = open_rules(argv);
+	if (m.deny < 0) {
+		lock_release();
+		return CMD_FAIL;
+	}
 	m.kinds = open_map(argv, PIN_DENY_KINDS, sizeof(__u32), sizeof(__u32));
 	if (m.kinds < 0) {
 		close(m.deny);
+		lock_release();
 		return CMD_FAIL;
 	}
 	err = add ? rule_add(&m, &key) : rule_del(&m, &key);
@@ -170,6 +176,7 @@ static int edit_rule(int argc, char **argv, bool add)
 	}
 	close(m.kinds);
 	close(m.deny);
+	lock_release();
 	return cmd_status(err);
 }
 
@@ -189,11 +196,16 @@ static int show_rules(int argc, char **argv, bool save)
 
 	if (ret != CMD_RUN)
 		return ret;
-	fd = open_rules(argv);
-	if (fd < 0)
+	if (lock_take())
 		return CMD_FAIL;
+	fd = open_rules(argv);
+	if (fd < 0) {
+		lock_release();
+		return CMD_FAIL;
+	}
 	err = list_rules(fd, save);
 	close(fd);
+	lock_release();
 	return cmd_status(err);
 }
 

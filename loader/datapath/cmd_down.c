@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "datapath/datapath.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/pin.h"
 
@@ -50,17 +51,16 @@ int do_down(int argc, char **argv)
 		default: usage(stderr); return CMD_USAGE;
 		}
 	}
-	if (all && optind == argc) {
-		if (pin_check_bpffs())
-			return CMD_FAIL;
-		return cmd_status(pin_for_each(1, down_one, NULL));
-	}
-	if (all || optind != argc - 1) {
+	if ((all && optind != argc) || (!all && optind != argc - 1)) {
 		pr_warn("down needs one interface or --all (see 'netbpf down --help')\n");
 		return CMD_USAGE;
 	}
-	err = datapath_dir(argv[optind], dir, sizeof(dir));
-	if (err)
+	if (lock_take())
 		return CMD_FAIL;
-	return cmd_status(down_one(dir, 0, argv[optind], NULL));
+	if (all)
+		err = pin_for_each(1, down_one, NULL);
+	else if (!(err = datapath_dir(argv[optind], dir, sizeof(dir))))
+		err = down_one(dir, 0, argv[optind], NULL);
+	lock_release();
+	return cmd_status(err);
 }

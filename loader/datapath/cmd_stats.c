@@ -14,6 +14,7 @@
 #include "datapath/datapath.h"
 #include "bpf/datapath/datapath.h"
 #include "common/json.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/signals.h"
 #include "common/pin.h"
@@ -102,6 +103,31 @@ static void usage(FILE *f)
 		"  netbpf stats veth0 --json --watch 1\n");
 }
 
+/*
+ * The interface's counters and its bypass (by cgroup id, as redirect_print_stats()
+ * takes it), looked up under the lock: a concurrent `down` cannot remove the pins
+ * between the lookup and the open, and the fd keeps the map readable after one.
+ */
+static int open_stats(const char *ifname, char *bypass, size_t len)
+{
+	struct nb_state st = {};
+	char dir[256];
+	int fd;
+
+	if ((fd = lock_take()))
+		return fd;
+	if ((fd = datapath_dir(ifname, dir, sizeof(dir))))
+		goto out;
+	fd = pin_open_map(dir, PIN_STATS, sizeof(__u32), sizeof(struct nb_hook_stats));
+	if (fd < 0 && fd != -EPROTO)
+		pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
+	if (fd >= 0 && !state_load(dir, &st) && st.redirect_cgid)
+		snprintf(bypass, len, "%llu", (unsigned long long)st.redirect_cgid);
+out:
+	lock_release();
+	return fd;
+}
+
 int do_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -111,10 +137,8 @@ int do_stats(int argc, char **argv)
 		{},
 	};
 	struct nb_hook_stats sum[NB_HOOK_MAX];
-	struct nb_state st = {};
-	const char *redirect_cg;
+	char bypass[24] = "";
 	double watch = 0;
-	char dir[256];
 	int c, fd, err;
 
 	while ((c = getopt_long(argc, argv, "jw:h", opts, NULL)) != -1) {
@@ -132,16 +156,9 @@ int do_stats(int argc, char **argv)
 		pr_warn("stats needs exactly one interface (see 'netbpf stats --help')\n");
 		return CMD_USAGE;
 	}
-	err = datapath_dir(argv[optind], dir, sizeof(dir));
-	if (err)
+	fd = open_stats(argv[optind], bypass, sizeof(bypass));
+	if (fd < 0)
 		return CMD_FAIL;
-	fd = pin_open_map(dir, PIN_STATS, sizeof(__u32), sizeof(struct nb_hook_stats));
-	if (fd < 0) {
-		pr_warn("failed to open %s/%s: %s\n", dir, PIN_STATS, strerror(-fd));
-		return CMD_FAIL;
-	}
-	state_load(dir, &st);
-	redirect_cg = st.redirect_cgroup[0] ? st.redirect_cgroup : NULL;
 	signals_catch();
 	do {
 		err = datapath_stats_read(fd, sum);
@@ -150,9 +167,9 @@ int do_stats(int argc, char **argv)
 			break;
 		}
 		if (gopt.json)
-			print_json(argv[optind], sum, redirect_cg);
+			print_json(argv[optind], sum, bypass[0] ? bypass : NULL);
 		else
-			print_text(argv[optind], sum, redirect_cg);
+			print_text(argv[optind], sum, bypass[0] ? bypass : NULL);
 		fflush(stdout);
 		if (watch > 0 && !exiting)
 			usleep(watch * 1e6);

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "datapath/datapath.h"
 #include "common/json.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/pin.h"
 #include "datapath/state.h"
@@ -152,18 +153,21 @@ int do_status(int argc, char **argv)
 		usage(stderr);
 		return CMD_USAGE;
 	}
+	if (lock_take())
+		return CMD_FAIL;
+	/* Errors found before any output leave stdout empty, also with --json. */
+	if (optind == argc - 1 && datapath_dir(argv[optind], dir, sizeof(dir))) {
+		lock_release();
+		return CMD_FAIL;
+	}
 	json_init(&j, stdout);
 	if (gopt.json)
 		json_arr_open(&j);
-	if (optind == argc - 1) {
-		err = datapath_dir(argv[optind], dir, sizeof(dir));
-		if (!err)
-			err = status_one(dir, 0, argv[optind], gopt.json ? &j : NULL);
-	} else {
-		err = pin_check_bpffs();
-		if (!err)
-			err = pin_for_each(1, status_one, gopt.json ? &j : NULL);
-	}
+	if (optind == argc - 1)
+		err = status_one(dir, 0, argv[optind], gopt.json ? &j : NULL);
+	else
+		err = pin_for_each(1, status_one, gopt.json ? &j : NULL);
+	lock_release();
 	if (gopt.json) {
 		json_arr_close(&j);
 		json_end_line(&j);

@@ -10,6 +10,7 @@
 #include "datapath/config.h"
 #include "datapath/datapath.h"
 #include "datapath/rules.h"
+#include "common/lock.h"
 
 static void usage(FILE *f)
 {
@@ -66,19 +67,22 @@ static int up_with_config(struct up_opts *o, const char *path)
 		o->xdp_mode = c.xdp_mode < 0 ? 0 : c.xdp_mode;
 	if ((int)o->tc_mode < 0)
 		o->tc_mode = c.tc_mode < 0 ? 0 : c.tc_mode;
+	/* One lock over the install and its rules: no other command sees it without them. */
+	if ((err = lock_take()))
+		return err;
 	err = datapath_up(o);
 	if (err || !c.nrules)
-		return err;
+		goto out;
 	err = datapath_dir(o->ifname, dir, sizeof(dir));
 	if (err)
-		return err;
+		goto out;
 	m.deny = pin_open_map(dir, PIN_DENY, sizeof(struct nb_deny_key), sizeof(struct nb_deny_val));
 	err = m.deny < 0 ? m.deny : 0;
 	if (!err) {
 		m.kinds = pin_open_map(dir, PIN_DENY_KINDS, sizeof(__u32), sizeof(__u32));
 		err = m.kinds < 0 ? m.kinds : 0;
 	}
-	if (err)
+	if (err && err != -EPROTO) /* -EPROTO: pin_open_map said why */
 		pr_warn("failed to open the deny maps in %s: %s\n", dir, strerror(-err));
 	for (int i = 0; !err && i < c.nrules; i++) {
 		err = rule_add(&m, &c.rules[i]);
@@ -94,6 +98,8 @@ static int up_with_config(struct up_opts *o, const char *path)
 		close(m.deny);
 	if (err)
 		datapath_down(dir);
+out:
+	lock_release();
 	return err;
 }
 

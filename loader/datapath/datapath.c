@@ -1,17 +1,20 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "common/cgroup.h"
-#include "datapath/datapath.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/pin.h"
-#include "redirect/redirect.h"
+#include "common/steps.h"
+#include "datapath/datapath.h"
 #include "datapath/state.h"
+#include "redirect/redirect.h"
 #include "tc.skel.h"
 #include "xdp.skel.h"
 
@@ -23,7 +26,10 @@ struct install {
 	bool dir_made;
 	struct xdp *xdp;
 	struct tc *tc;
-	int links[3]; /* xdp, tc ingress, tc egress */
+	int links[3];      /* xdp, tc ingress, tc egress */
+	int foreign_fd;    /* --force: the program ours replaces in place, put back on failure */
+	__u32 foreign_flags;
+	bool xdp_replaced;
 	struct nb_state st;
 	bool clsact;
 	bool redirect_on;
@@ -46,6 +52,11 @@ static int pin_fd(const char *dir, const char *name, int fd)
 	if (err)
 		pr_warn("failed to pin %s/%s: %s\n", dir, name, strerror(-err));
 	return err;
+}
+
+static int step(const char *name)
+{
+	return steps_check("bring netbpf up", name);
 }
 
 static int load_objects(struct install *in)
@@ -106,36 +117,90 @@ static int attach_tc(struct install *in, enum tc_mode_opt mode)
 		return err;
 	in->clsact = true;
 	in->st.tc_mode = TC_MODE_CLSACT;
+	/* Recorded now: if this process dies before the end, `down` still finds the filters. */
+	if ((err = state_update(in->dir, &in->st))) {
+		pr_warn("failed to save state in %s: %s\n", in->dir, strerror(-err));
+		return err;
+	}
 	/* Pinned so that status/trace find the programs the filters run. */
 	if ((err = pin_fd(in->dir, PIN_TC_IN, in_fd)) || (err = pin_fd(in->dir, PIN_TC_EG, eg_fd)))
 		return err;
 	return 0;
 }
 
-static int enable_redirect(struct install *in, const char *cgroup)
+/*
+ * Last of the hooks, so that with --force every failure before it leaves the
+ * replaced program running: the swap itself is one atomic netlink request.
+ */
+static int attach_xdp(struct install *in, const char *ifname, enum xdp_mode_opt mode)
 {
-	struct redirect_opts ro = { .cgroup = in->st.redirect_cgroup };
-	int err;
+	int prog_fd = bpf_program__fd(in->xdp->progs.xdp_main), err;
 
-	if (cgroup)
-		snprintf(in->st.redirect_cgroup, sizeof(in->st.redirect_cgroup), "%s", cgroup);
-	else if ((err = cgroup2_root(in->st.redirect_cgroup, sizeof(in->st.redirect_cgroup)))) {
-		pr_warn("failed to find the cgroup v2 mount for --redirect (pass --cgroup PATH)\n");
+	if (in->foreign_fd < 0) {
+		in->links[0] = xdp_attach(prog_fd, in->st.ifindex, mode, &in->st.xdp_flags);
+		if (in->links[0] < 0)
+			return in->links[0];
+		return pin_fd(in->dir, PIN_XDP, in->links[0]);
+	}
+	err = xdp_replace(in->st.ifindex, in->foreign_flags, in->foreign_fd, prog_fd);
+	if (err) {
+		pr_warn("failed to replace the XDP program of %s: %s%s\n", ifname, strerror(-err),
+			err == -EBUSY ? " (held by a bpf_link; stop its owner)" :
+			err == -EEXIST ? " (it changed meanwhile)" : "");
 		return err;
 	}
-	err = redirect_on(&ro);
-	in->redirect_on = !err;
+	in->xdp_replaced = true;
+	in->st.xdp_flags = in->foreign_flags;
+	in->st.xdp_netlink = 1;
+	pr_info("replaced the foreign XDP program of %s (--force)\n", ifname);
+	if ((err = state_update(in->dir, &in->st))) {
+		pr_warn("failed to save state in %s: %s\n", in->dir, strerror(-err));
+		return err;
+	}
+	return pin_fd(in->dir, PIN_XDP_PROG, prog_fd);
+}
+
+static int enable_redirect(struct install *in, const char *cgroup)
+{
+	struct redirect_opts ro = { .cgroup = cgroup };
+	uint64_t cgid;
+	char rdir[512];
+	int err;
+
+	/* Kept by id: a path may be relative, renamed or longer than any fixed field. */
+	if ((err = redirect_cgroup_dir(cgroup, &cgid, rdir, sizeof(rdir))) ||
+	    (err = redirect_on(&ro)))
+		return err;
+	in->redirect_on = true;
+	in->st.redirect_cgid = cgid;
+	if ((err = state_update(in->dir, &in->st)))
+		pr_warn("failed to save state in %s: %s\n", in->dir, strerror(-err));
 	return err;
 }
 
+static void redirect_off_id(uint64_t cgid)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%" PRIu64, cgid);
+	/* The bypass may have been turned off by hand since; that is fine. */
+	if (redirect_off(id) == -ENOENT)
+		pr_debug("bypass of cgroup %s was already off\n", id);
+}
+
+/* Undoes exactly what this `up` made, in reverse order. */
 static void rollback(struct install *in)
 {
 	struct bpf_prog_info info[2] = {};
 	__u32 len = sizeof(info[0]);
+	int err;
 
 	if (in->redirect_on)
-		redirect_off(in->st.redirect_cgroup);
-
+		redirect_off_id(in->st.redirect_cgid);
+	if (in->xdp_replaced &&
+	    (err = xdp_replace(in->st.ifindex, in->foreign_flags,
+			       bpf_program__fd(in->xdp->progs.xdp_main), in->foreign_fd)))
+		pr_warn("failed to put the replaced XDP program back: %s\n", strerror(-err));
 	if (in->clsact) {
 		bpf_obj_get_info_by_fd(bpf_program__fd(in->tc->progs.tc_ingress), &info[0], &len);
 		len = sizeof(info[1]);
@@ -152,82 +217,97 @@ static void release(struct install *in)
 	for (int i = 0; i < 3; i++)
 		if (in->links[i] >= 0)
 			close(in->links[i]);
+	if (in->foreign_fd >= 0)
+		close(in->foreign_fd);
 	xdp__destroy(in->xdp);
 	tc__destroy(in->tc);
 }
 
-int datapath_up(const struct up_opts *o)
+/* The steps of `up`, each followed by a check for a signal or an injected failure. */
+static int install(struct install *in, const struct up_opts *o)
 {
-	struct install in = { .links = { -1, -1, -1 } };
 	int err;
 
-	if (pin_check_bpffs())
-		return -ENOENT;
+	if ((err = pin_mkdir(in->dir))) {
+		pr_warn("failed to create %s: %s%s\n", in->dir, strerror(-err), load_hint(err));
+		return err;
+	}
+	in->dir_made = true;
+	if ((err = step("mkdir")))
+		return err;
+	/* Saved first, completed last: up_time 0 marks an `up` that has not finished. */
+	in->st.netns_ino = pin_netns_ino();
+	snprintf(in->st.ifname, sizeof(in->st.ifname), "%s", o->ifname);
+	if ((err = state_save(in->dir, &in->st))) {
+		pr_warn("failed to save state in %s: %s\n", in->dir, strerror(-err));
+		return err;
+	}
+	if ((err = step("state")) || (err = load_objects(in)) || (err = step("load")))
+		return err;
+	if ((err = attach_tc(in, o->tc_mode)) || (err = step("tc")))
+		return err;
+	if ((err = attach_xdp(in, o->ifname, o->xdp_mode)) || (err = step("xdp")))
+		return err;
+	if (o->redirect && ((err = enable_redirect(in, o->cgroup)) || (err = step("redirect"))))
+		return err;
+	in->st.up_time = time(NULL);
+	if ((err = state_update(in->dir, &in->st))) {
+		pr_warn("failed to save state in %s: %s\n", in->dir, strerror(-err));
+		return err;
+	}
+	return step("commit");
+}
+
+static int up_locked(struct install *in, const struct up_opts *o)
+{
+	int err;
+
 	if (access(VMLINUX_BTF, R_OK)) {
 		pr_warn("kernel has no BTF (%s missing: needs CONFIG_DEBUG_INFO_BTF)\n", VMLINUX_BTF);
 		return -ENOENT;
 	}
-	in.st.ifindex = if_nametoindex(o->ifname);
-	if (!in.st.ifindex) {
+	in->st.ifindex = if_nametoindex(o->ifname);
+	if (!in->st.ifindex) {
 		pr_warn("no interface '%s' in this network namespace\n", o->ifname);
 		return -ENODEV;
 	}
-	if (pin_dir(o->ifname, in.dir, sizeof(in.dir))) {
+	err = datapath_find(o->ifname, in->st.ifindex, in->dir, sizeof(in->dir));
+	if (err == -ENAMETOOLONG)
 		pr_warn("interface name too long: %s\n", o->ifname);
-		return -ENAMETOOLONG;
+	if (err == -ENAMETOOLONG || err == -EPROTO)
+		return err;
+	if (!err) {
+		pr_info("netbpf is already up on %s; 'netbpf down %s' first to change modes%s\n",
+			o->ifname, o->ifname,
+			o->redirect ? ", or 'netbpf redirect on' to add the bypass" : "");
+		return 0;
 	}
-	if (!access(in.dir, F_OK)) {
-		if (datapath_live(in.dir)) {
-			pr_info("netbpf is already up on %s; 'netbpf down %s' first to change modes%s\n",
-				o->ifname, o->ifname,
-				o->redirect ? ", or 'netbpf redirect on' to add the bypass" : "");
-			return 0;
-		}
-		pr_info("removing stale pins of an earlier %s\n", o->ifname);
-		datapath_down(in.dir);
-	}
-	err = xdp_check_foreign(in.st.ifindex, o->ifname, o->force);
+	err = xdp_check_foreign(in->st.ifindex, o->ifname, o->force, &in->foreign_fd,
+				&in->foreign_flags);
 	if (err)
 		return err;
-	err = pin_mkdir(in.dir);
-	if (err) {
-		pr_warn("failed to create %s: %s%s\n", in.dir, strerror(-err), load_hint(err));
-		return err;
-	}
-	in.dir_made = true;
+	steps_begin();
+	err = install(in, o);
+	if (err)
+		rollback(in);
+	else
+		pr_info("netbpf up on %s: xdp %s, tc %s, pinned at %s%s\n", o->ifname,
+			xdp_mode_name(in->st.xdp_flags), tc_mode_name(in->st.tc_mode), in->dir,
+			in->redirect_on ? ", localhost bypass on" : "");
+	release(in);
+	steps_end(); /* a signal held off acts now, with nothing half done */
+	return err;
+}
 
-	err = load_objects(&in);
-	if (err)
-		goto out;
-	in.links[0] = xdp_attach(bpf_program__fd(in.xdp->progs.xdp_main), in.st.ifindex,
-				 o->xdp_mode, &in.st.xdp_flags);
-	if (in.links[0] < 0) {
-		err = in.links[0];
-		goto out;
-	}
-	err = pin_fd(in.dir, PIN_XDP, in.links[0]);
-	if (err)
-		goto out;
-	err = attach_tc(&in, o->tc_mode);
-	if (err)
-		goto out;
-	if (o->redirect && (err = enable_redirect(&in, o->cgroup)))
-		goto out;
-	in.st.netns_ino = pin_netns_ino();
-	in.st.up_time = time(NULL);
-	snprintf(in.st.ifname, sizeof(in.st.ifname), "%s", o->ifname);
-	err = state_save(in.dir, &in.st);
-	if (err) {
-		pr_warn("failed to save state in %s: %s\n", in.dir, strerror(-err));
-		goto out;
-	}
-	pr_info("netbpf up on %s: xdp %s, tc %s, pinned at %s%s%s\n", o->ifname,
-		xdp_mode_name(in.st.xdp_flags), tc_mode_name(in.st.tc_mode), in.dir,
-		in.redirect_on ? ", localhost bypass on for " : "", in.st.redirect_cgroup);
-out:
-	if (err)
-		rollback(&in);
-	release(&in);
+int datapath_up(const struct up_opts *o)
+{
+	struct install in = { .links = { -1, -1, -1 }, .foreign_fd = -1 };
+	int err;
+
+	if ((err = lock_take()))
+		return err;
+	err = up_locked(&in, o);
+	lock_release();
 	return err;
 }
 
@@ -237,6 +317,9 @@ int datapath_hook_prog(const char *dir, const char *name, bool is_link, __u32 *l
 	__u32 len = sizeof(li);
 	int fd = pin_open(dir, name), prog_fd;
 
+	/* After `up --force` the XDP program is attached by netlink and pinned itself. */
+	if (fd == -ENOENT && !strcmp(name, PIN_XDP))
+		return pin_open(dir, PIN_XDP_PROG);
 	if (fd < 0 || !is_link)
 		return fd;
 	prog_fd = bpf_obj_get_info_by_fd(fd, &li, &len) ? -errno : bpf_prog_get_fd_by_id(li.prog_id);
@@ -248,17 +331,21 @@ int datapath_hook_prog(const char *dir, const char *name, bool is_link, __u32 *l
 	return prog_fd;
 }
 
-static __u32 pinned_prog_id(const char *dir, const char *name)
+static __u32 prog_id_of(int fd)
 {
 	struct bpf_prog_info pi = {};
-	__u32 len = sizeof(pi), id = 0;
-	int fd = datapath_hook_prog(dir, name, false, NULL);
+	__u32 len = sizeof(pi);
 
-	if (fd < 0)
-		return 0;
-	if (!bpf_obj_get_info_by_fd(fd, &pi, &len))
-		id = pi.id;
-	close(fd);
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &pi, &len) ? pi.id : 0;
+}
+
+static __u32 pinned_prog_id(const char *dir, const char *name)
+{
+	int fd = datapath_hook_prog(dir, name, false, NULL);
+	__u32 id = prog_id_of(fd);
+
+	if (fd >= 0)
+		close(fd);
 	return id;
 }
 
@@ -274,59 +361,193 @@ static void detach_link(const char *dir, const char *name)
 	close(fd);
 }
 
+/* A netlink-attached program of ours comes off only if it is still the one attached. */
+static void detach_xdp_prog(const char *dir, const struct nb_state *st)
+{
+	int fd = pin_open(dir, PIN_XDP_PROG);
+
+	if (fd < 0)
+		return;
+	if (xdp_replace(st->ifindex, st->xdp_flags, fd, -1))
+		pr_debug("XDP program of ifindex %u is no longer ours, left alone\n", st->ifindex);
+	close(fd);
+}
+
+/* The ifindex dir's XDP link is attached to; 0 when none. Reads no state: works on any version's pins. */
+static __u32 link_ifindex(const char *dir)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li), ifindex = 0;
+	int fd = pin_open(dir, PIN_XDP);
+
+	/* The kernel zeroes a link's ifindex when its device goes away. */
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &li, &len))
+		ifindex = li.xdp.ifindex;
+	if (fd >= 0)
+		close(fd);
+	return ifindex;
+}
+
+/* state_load() without its message, for callers that only ask what the pins are. */
+static int state_peek(const char *dir, struct nb_state *st)
+{
+	int level = log_level, err;
+
+	log_level = -1; /* below warnings: nothing printed */
+	err = state_load(dir, st);
+	log_level = level;
+	return err;
+}
+
+/*
+ * Pins of another netbpf version are left alone while their XDP link is attached
+ * (someone uses them; state_load says why, -EPROTO). Once their device is gone
+ * nothing of them is attached any more and they go like any stale pins: else a
+ * namespace that reuses the dead one's inode number could never use that name.
+ */
+static int foreign_in_use(const char *dir)
+{
+	struct nb_state st;
+
+	if (state_peek(dir, &st) != -EPROTO || !link_ifindex(dir))
+		return 0;
+	return state_load(dir, &st);
+}
+
 int datapath_down(const char *dir)
 {
 	struct nb_state st = {};
 	int err;
 
-	if (!state_load(dir, &st) && st.tc_mode == TC_MODE_CLSACT) {
+	if ((err = foreign_in_use(dir)))
+		return err;
+	/* Without a readable state only links can be found. */
+	err = state_peek(dir, &st);
+	if (!err && st.tc_mode == TC_MODE_CLSACT) {
 		clsact_detach(&st, pinned_prog_id(dir, PIN_TC_IN), pinned_prog_id(dir, PIN_TC_EG));
 	} else {
 		detach_link(dir, PIN_TC_IN);
 		detach_link(dir, PIN_TC_EG);
 	}
+	if (!err && st.xdp_netlink)
+		detach_xdp_prog(dir, &st);
+	if (err)
+		memset(&st, 0, sizeof(st)); /* another version's: nothing in it is ours */
 	detach_link(dir, PIN_XDP);
-	/* The bypass may have been turned off by hand since; that is fine. */
-	if (st.redirect_cgroup[0] && redirect_off(st.redirect_cgroup) == -ENOENT)
-		pr_debug("bypass of %s was already off\n", st.redirect_cgroup);
+	if (st.redirect_cgid)
+		redirect_off_id(st.redirect_cgid);
 	err = pin_rmdir(dir);
 	if (err)
 		pr_warn("failed to remove %s: %s\n", dir, strerror(-err));
 	return err;
 }
 
-bool datapath_live(const char *dir)
+__u32 datapath_live(const char *dir)
 {
-	struct bpf_link_info li = {};
-	__u32 len = sizeof(li);
-	int fd = pin_open(dir, PIN_XDP);
-	bool live;
+	struct nb_state st = {};
+	__u32 ifindex = 0;
+	const char *mode;
+	int fd;
 
-	if (fd < 0)
-		return false;
-	/* The kernel zeroes a link's ifindex when its device goes away. */
-	live = !bpf_obj_get_info_by_fd(fd, &li, &len) && li.xdp.ifindex;
-	close(fd);
-	return live;
+	/* An `up` that never finished (killed) is not live, whatever it attached. */
+	if (state_peek(dir, &st) || !st.up_time)
+		return 0;
+	if (!st.xdp_netlink)
+		return link_ifindex(dir);
+	fd = pin_open(dir, PIN_XDP_PROG);
+	if (fd >= 0 && prog_id_of(fd) == xdp_query(st.ifindex, &mode))
+		ifindex = st.ifindex;
+	if (fd >= 0)
+		close(fd);
+	return ifindex;
+}
+
+struct by_ifindex {
+	__u32 ifindex;
+	char dir[256];
+};
+
+static int match_ifindex(const char *dir, uint64_t netns_ino __attribute__((unused)),
+			 const char *ifname __attribute__((unused)), void *ctx)
+{
+	struct by_ifindex *m = ctx;
+
+	if (datapath_live(dir) != m->ifindex)
+		return 0;
+	snprintf(m->dir, sizeof(m->dir), "%s", dir);
+	return 1;
+}
+
+/* Pins are named after the interface; after a rename they move to the new name. */
+static int move_pins(const char *from, const char *ifname, char *to, size_t len)
+{
+	struct nb_state st;
+	int err;
+
+	if ((err = pin_dir(ifname, to, len)))
+		return err;
+	if (rename(from, to)) {
+		err = -errno;
+		pr_warn("failed to move %s to %s: %s\n", from, to, strerror(errno));
+		return err;
+	}
+	pr_info("pins of renamed interface %s moved to %s\n", ifname, to);
+	if (!state_load(to, &st)) {
+		snprintf(st.ifname, sizeof(st.ifname), "%s", ifname);
+		state_update(to, &st);
+	}
+	return 0;
+}
+
+int datapath_find(const char *ifname, __u32 ifindex, char *dir, size_t len)
+{
+	struct by_ifindex m = { .ifindex = ifindex };
+	char name[IF_NAMESIZE], moved[256];
+	__u32 at;
+
+	int err;
+
+	if (pin_dir(ifname, dir, len))
+		return -ENAMETOOLONG;
+	if (!access(dir, F_OK)) {
+		if ((err = foreign_in_use(dir)))
+			return err;
+		at = datapath_live(dir);
+		if (at == ifindex)
+			return 0;
+		if (at && if_indextoname(at, name)) {
+			/* Ours under this name, but the interface was renamed since. */
+			move_pins(dir, name, moved, sizeof(moved));
+		} else {
+			/*
+			 * Namespace inode numbers are reused and `up` can be killed: pins left
+			 * by a namespace that died without `down` or by an unfinished `up`
+			 * describe nothing live (and the lock says no `up` is working on them).
+			 */
+			pr_debug("removing stale pins %s\n", dir);
+			datapath_down(dir);
+		}
+	}
+	/* This interface, renamed to ifname: its pins still carry its old name. */
+	if (pin_for_each(1, match_ifindex, &m) == 1)
+		return move_pins(m.dir, ifname, dir, len);
+	return -ENOENT;
 }
 
 int datapath_dir(const char *ifname, char *dir, size_t len)
 {
-	if (pin_check_bpffs())
-		return -ENOENT;
-	if (pin_dir(ifname, dir, len) || access(dir, F_OK))
-		goto not_up;
-	/*
-	 * Namespace inode numbers are reused: pins left by a namespace that died
-	 * without `down` may carry this one's name. They describe nothing live.
-	 */
-	if (!datapath_live(dir)) {
-		pr_debug("removing stale pins %s\n", dir);
-		datapath_down(dir);
-		goto not_up;
+	__u32 ifindex;
+	int err;
+
+	if ((err = lock_take()))
+		return err;
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		pr_warn("no interface '%s' in this network namespace\n", ifname);
+		err = -ENODEV;
+	} else if ((err = datapath_find(ifname, ifindex, dir, len)) && err != -EPROTO) {
+		pr_warn("netbpf is not up on '%s' in this network namespace\n", ifname);
 	}
-	return 0;
-not_up:
-	pr_warn("netbpf is not up on '%s' in this network namespace\n", ifname);
-	return -ENOENT;
+	lock_release();
+	return err;
 }

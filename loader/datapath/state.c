@@ -1,17 +1,20 @@
 #include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/if_link.h>
 
+#include "common/log.h"
 #include "common/pin.h"
 #include "datapath/state.h"
 
-int state_save(const char *dir, const struct nb_state *st)
+int state_save(const char *dir, struct nb_state *st)
 {
 	char path[512];
 	__u32 key = 0;
 	int fd, err = 0;
 
+	st->version = NB_STATE_VERSION;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, PIN_STATE, sizeof(key), sizeof(*st), 1, NULL);
 	if (fd < 0)
 		return -errno;
@@ -22,15 +25,34 @@ int state_save(const char *dir, const struct nb_state *st)
 	return err;
 }
 
+int state_update(const char *dir, const struct nb_state *st)
+{
+	__u32 key = 0;
+	int fd = pin_open_map(dir, PIN_STATE, sizeof(key), sizeof(*st)), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(fd, &key, st, 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 int state_load(const char *dir, struct nb_state *st)
 {
 	__u32 key = 0;
-	int fd = pin_open(dir, PIN_STATE), err = 0;
+	int fd = pin_open_map(dir, PIN_STATE, sizeof(key), sizeof(*st)), err = 0;
 
 	if (fd < 0)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &key, st))
 		err = -errno;
+	else if (st->version != NB_STATE_VERSION) {
+		pr_warn("failed to use %s/%s: state format %u, this netbpf reads %u "
+			"(pinned by another netbpf version: remove it with that version)\n",
+			dir, PIN_STATE, st->version, NB_STATE_VERSION);
+		err = -EPROTO;
+	}
 	close(fd);
 	return err;
 }

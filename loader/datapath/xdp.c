@@ -58,12 +58,11 @@ __u32 xdp_query(int ifindex, const char **mode)
 	return q.prog_id;
 }
 
-int xdp_check_foreign(int ifindex, const char *ifname, bool force)
+int xdp_check_foreign(int ifindex, const char *ifname, bool force, int *old_fd, __u32 *old_flags)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	__u32 flags;
-	int err;
 
+	*old_fd = -1;
 	if (bpf_xdp_query(ifindex, 0, &q))
 		return -errno;
 	if (!q.prog_id)
@@ -73,15 +72,20 @@ int xdp_check_foreign(int ifindex, const char *ifname, bool force)
 			"use --force to replace it\n", ifname, q.prog_id);
 		return -EBUSY;
 	}
-	flags = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
-		q.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE : XDP_FLAGS_DRV_MODE;
-	err = bpf_xdp_detach(ifindex, flags, NULL);
-	if (err) {
-		/* A bpf_link attachment cannot be detached through netlink. */
-		pr_warn("failed to detach XDP program %u from %s: %s%s\n", q.prog_id, ifname,
-			strerror(-err), err == -EBUSY ? " (held by a bpf_link; stop its owner)" : "");
-		return err;
+	*old_fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (*old_fd < 0) {
+		pr_warn("failed to open XDP program %u of %s: %s\n", q.prog_id, ifname, strerror(errno));
+		return -errno;
 	}
-	pr_info("detached foreign XDP program %u from %s (--force)\n", q.prog_id, ifname);
+	*old_flags = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
+		     q.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE : XDP_FLAGS_DRV_MODE;
 	return 0;
+}
+
+int xdp_replace(int ifindex, __u32 mode_flags, int old_fd, int new_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
+
+	/* The kernel swaps only if old_fd's program is still the one attached. */
+	return bpf_xdp_attach(ifindex, new_fd, mode_flags | XDP_FLAGS_REPLACE, &opts);
 }

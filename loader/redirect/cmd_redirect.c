@@ -6,6 +6,7 @@
 #include "common/argval.h"
 #include "cmd.h"
 #include "common/json.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "redirect/redirect.h"
 #include "bpf/redirect/redirect.h"
@@ -19,8 +20,8 @@ static void usage(FILE *f)
 		"Usage: netbpf redirect on [--cgroup PATH] [--mode auto|always] [--cross-netns]\n"
 		"                          [--addr ADDR[/PLEN]] [--port PORT] [--apply-bytes N]\n"
 		"                          [--keepalive S]\n"
-		"       netbpf redirect off [--cgroup PATH]\n"
-		"       netbpf redirect status [--cgroup PATH] [--json]\n"
+		"       netbpf redirect off [--cgroup PATH|ID]\n"
+		"       netbpf redirect status [--cgroup PATH|ID] [--json]\n"
 		"\n"
 		"Bypass the TCP/IP stack for TCP connections whose two ends are sockets of\n"
 		"processes in the cgroup: sockops inserts both ends into a SOCKHASH when the\n"
@@ -28,9 +29,11 @@ static void usage(FILE *f)
 		"into the peer's receive queue. Connections opened before 'on' are left alone;\n"
 		"after 'off' the bypassed ones keep their bypass until they close.\n"
 		"\n"
-		"  --cgroup PATH    cgroup v2 directory (on: default the cgroup2 mount root;\n"
-		"                   off, status: default every cgroup with the bypass on,\n"
-		"                   also those whose cgroup was removed)\n"
+		"  --cgroup PATH    cgroup v2 directory, or its id (digits only; 'status'\n"
+		"                   shows it): the only name left of a removed cgroup\n"
+		"                   (on: default the cgroup2 mount root; off, status:\n"
+		"                   default every cgroup with the bypass on, also those\n"
+		"                   whose cgroup was removed)\n"
 		"  --mode MODE      auto (default): a new connection takes the bypass when the\n"
 		"                   finished connections to its service (server port) were of\n"
 		"                   a kind it speeds up: request/response, bulk; services of\n"
@@ -56,6 +59,28 @@ static void usage(FILE *f)
 		"  netbpf redirect on --cgroup /sys/fs/cgroup/unified/app --mode always\n"
 		"  netbpf redirect status --json\n"
 		"  netbpf redirect off --cgroup /sys/fs/cgroup/unified/app\n");
+}
+
+/* 0, or -1/-errno reported. */
+static int status(const struct redirect_opts *o, bool json)
+{
+	char dir[512];
+	uint64_t cgid;
+	struct json j;
+	int n;
+
+	if (!json)
+		return redirect_print_stats(o->cgroup, NULL) < 0 ? -1 : 0;
+	/* A cgroup that cannot be used fails before '{': nothing on stdout. */
+	if (o->cgroup && (n = redirect_cgroup_dir(o->cgroup, &cgid, dir, sizeof(dir))))
+		return n;
+	json_init(&j, stdout);
+	json_obj_open(&j);
+	json_key(&j, "redirect");
+	n = redirect_print_stats(o->cgroup, &j);
+	json_obj_close(&j);
+	json_end_line(&j);
+	return n < 0 ? -1 : 0;
 }
 
 /* The options of every redirect command; those of 'on' only are refused elsewhere. */
@@ -133,13 +158,37 @@ static int parse_no_filters(int argc, char **argv, struct redirect_opts *o, bool
 	return ret;
 }
 
+/* Every redirect command runs under the lock: 'on' and 'off' change attachments and
+ * pins, and 'status' then sees a whole bypass or none. */
+static int locked(int (*fn)(const struct redirect_opts *o, bool json),
+		  const struct redirect_opts *o, bool json)
+{
+	int err;
+
+	if (lock_take())
+		return CMD_FAIL;
+	err = fn(o, json);
+	lock_release();
+	return cmd_status(err);
+}
+
+static int run_on(const struct redirect_opts *o, bool json __attribute__((unused)))
+{
+	return redirect_on(o);
+}
+
+static int run_off(const struct redirect_opts *o, bool json __attribute__((unused)))
+{
+	return redirect_off(o->cgroup);
+}
+
 static int do_redirect_on(int argc, char **argv)
 {
 	struct redirect_opts o = {};
 	bool json;
 	int ret = parse_opts(argc, argv, &o, &json);
 
-	return ret != CMD_RUN ? ret : cmd_status(redirect_on(&o));
+	return ret != CMD_RUN ? ret : locked(run_on, &o, json);
 }
 
 static int do_redirect_off(int argc, char **argv)
@@ -148,27 +197,16 @@ static int do_redirect_off(int argc, char **argv)
 	bool json;
 	int ret = parse_no_filters(argc, argv, &o, &json);
 
-	return ret != CMD_RUN ? ret : cmd_status(redirect_off(o.cgroup));
+	return ret != CMD_RUN ? ret : locked(run_off, &o, json);
 }
 
 static int do_redirect_status(int argc, char **argv)
 {
 	struct redirect_opts o = { .mode = REDIRECT_MODE_UNSET };
-	struct json j;
 	bool json;
-	int ret = parse_no_filters(argc, argv, &o, &json), n;
+	int ret = parse_no_filters(argc, argv, &o, &json);
 
-	if (ret != CMD_RUN)
-		return ret;
-	if (!json)
-		return cmd_status(redirect_print_stats(o.cgroup, NULL) < 0);
-	json_init(&j, stdout);
-	json_obj_open(&j);
-	json_key(&j, "redirect");
-	n = redirect_print_stats(o.cgroup, &j);
-	json_obj_close(&j);
-	json_end_line(&j);
-	return cmd_status(n < 0);
+	return ret != CMD_RUN ? ret : locked(status, &o, json);
 }
 
 int do_redirect(int argc, char **argv)

@@ -19,10 +19,6 @@
 #define REDIRECT_PIN_SERVICES "services"
 #define REDIRECT_PIN_CONNS    "conns"
 
-/* The id of a cgroup v2 directory (NULL: the root) and its pin directory into dir;
- * 0 or -errno (message printed when the cgroup is not usable). */
-int redirect_cgroup_dir(const char *cgroup, uint64_t *cgid, char *dir, size_t len);
-
 /* Calls fn for every cgroup with the bypass on; stops at fn's first error. */
 typedef int (*redirect_instance_fn)(const char *dir, uint64_t cgid, void *ctx);
 /* The number of cgroups, or fn's error, or -errno. */
@@ -32,6 +28,7 @@ int redirect_for_each_instance(redirect_instance_fn fn, void *ctx);
 struct redirect_snap {
 	uint64_t cgid;
 	const char *cgroup;   /* path, "?" once removed (static storage: copy before the next call) */
+	bool cgroup_removed;  /* no cgroup of that id any more: only the id names it */
 	bool attached;        /* the sockops link still runs in that cgroup */
 	int sockets;          /* sockets in the SOCKHASH now */
 	struct redirect_config cfg;

@@ -23,15 +23,33 @@
 #include "bpf/redirect/redirect.h"
 #include "sockmap.skel.h"
 
+/* A cgroup named by its id: digits only (a directory named so is written ./N). */
+static bool is_cgroup_id(const char *s, uint64_t *id)
+{
+	char *end;
+
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
+		return false;
+	errno = 0;
+	*id = strtoull(s, &end, 10);
+	return !errno;
+}
+
 /* Opens a cgroup v2 directory (NULL: the root); its inode number is the cgroup id. */
 static int cgroup_open(const char *path, uint64_t *id)
 {
-	char root[256];
+	char root[256], by_id[4096];
 	struct statfs sfs;
 	struct stat st;
 	int fd, err;
 
-	if (!path) {
+	if (is_cgroup_id(path, id)) {
+		if (cgroup2_path_of_id(*id, by_id, sizeof(by_id))) {
+			pr_warn("failed to find cgroup id %" PRIu64 ": no such cgroup under the cgroup2 mount\n", *id);
+			return -ENOENT;
+		}
+		path = by_id;
+	} else if (!path) {
 		if (cgroup2_root(root, sizeof(root))) {
 			pr_warn("failed to find the cgroup v2 mount in /proc/mounts (pass --cgroup PATH)\n");
 			return -ENOENT;
@@ -41,7 +59,8 @@ static int cgroup_open(const char *path, uint64_t *id)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
-		pr_warn("failed to open cgroup %s: %s\n", path, strerror(errno));
+		pr_warn("failed to open cgroup %s: %s%s\n", path, strerror(errno), err != -ENOENT ? "" :
+			" (a removed cgroup's bypass is named by its id: see 'netbpf redirect status')");
 		return err;
 	}
 	if (fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC || fstat(fd, &st)) {
@@ -62,8 +81,12 @@ static int instance_dir(uint64_t cgid, char *buf, size_t len)
 
 int redirect_cgroup_dir(const char *cgroup, uint64_t *cgid, char *dir, size_t len)
 {
-	int fd = cgroup_open(cgroup, cgid);
+	int fd;
 
+	/* By id, the pins of a removed cgroup stay reachable. */
+	if (is_cgroup_id(cgroup, cgid))
+		return instance_dir(*cgid, dir, len);
+	fd = cgroup_open(cgroup, cgid);
 	if (fd < 0)
 		return fd;
 	close(fd);
@@ -140,8 +163,9 @@ int redirect_on(const struct redirect_opts *o)
 		goto out;
 	}
 	if ((err = sockmap__load(skel))) {
-		pr_warn("failed to load the sockmap BPF object: %s (-v shows the verifier log)\n",
-			strerror(-err));
+		pr_warn("failed to load the sockmap BPF object: %s%s\n", strerror(-err),
+			err == -EPERM || err == -EACCES ? " (needs CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)" :
+			" (-v shows the verifier log)");
 		goto out;
 	}
 	/* The verdict must be on the map before the first insert: a socket takes the
@@ -263,7 +287,8 @@ int redirect_off(const char *cgroup)
 		if ((err = redirect_cgroup_dir(cgroup, &cgid, dir, sizeof(dir))))
 			return err;
 		if (access(dir, F_OK)) {
-			pr_warn("failed to turn redirect off: it is not on for cgroup %s\n", cgroup);
+			pr_warn("failed to turn redirect off: it is not on for cgroup %s%s\n", cgroup,
+				is_cgroup_id(cgroup, &cgid) ? " (by id)" : "");
 			return -ENOENT;
 		}
 		err = off_dir(dir);

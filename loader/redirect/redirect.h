@@ -16,14 +16,20 @@
 #define NETBPF_REDIRECT_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/json.h"
 
 #define REDIRECT_PIN_ROOT "/sys/fs/bpf/netbpf/redirect"
 
+/*
+ * Every cgroup argument below names a cgroup v2 directory by path, or by id (its
+ * inode number, digits only: a directory named so is written ./N). Only an id
+ * reaches the bypass of a cgroup that has been removed.
+ */
 struct redirect_opts {
-	const char *cgroup;      /* cgroup v2 directory; NULL: the cgroup2 mount root */
+	const char *cgroup;      /* cgroup path or id; NULL: the cgroup2 mount root */
 	bool cross_netns;        /* also bypass connections between two namespaces */
 	const char *filter_addr; /* "ADDR[/PLEN]", IPv4 or IPv6: local address range; NULL: any */
 	uint16_t filter_port;    /* local or remote port; 0: any */
@@ -31,6 +37,10 @@ struct redirect_opts {
 	uint32_t keepalive_s;    /* SO_KEEPALIVE idle and interval of bypassed sockets; 0: off */
 	int mode;                /* enum redirect_mode (bpf/redirect/redirect.h); 0: auto */
 };
+
+/* The id of a cgroup (NULL: the root) and its pin directory into dir; 0 or
+ * -errno (message printed when the cgroup is not usable). */
+int redirect_cgroup_dir(const char *cgroup, uint64_t *cgid, char *dir, size_t len);
 
 /*
  * Loads and attaches the bypass for o->cgroup. Fails (-EEXIST) when it is

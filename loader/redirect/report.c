@@ -2,7 +2,6 @@
 #define _GNU_SOURCE /* strerrorname_np */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,31 +20,6 @@
 #include "redirect/redirect.h"
 #include "redirect/pins.h"
 #include "bpf/redirect/redirect.h"
-
-static uint64_t find_ino;
-static char found_path[4096];
-
-static int match_ino(const char *path, const struct stat *st, int type,
-		     struct FTW *ftw __attribute__((unused)))
-{
-	if (type != FTW_D || st->st_ino != find_ino)
-		return 0;
-	snprintf(found_path, sizeof(found_path), "%s", path);
-	return 1;
-}
-
-/* The cgroup directory of an id, by walking the cgroup2 mount; "?" when gone. */
-static const char *cgroup_path(uint64_t cgid)
-{
-	char root[256];
-
-	if (cgroup2_root(root, sizeof(root)))
-		return "?";
-	find_ino = cgid;
-	if (nftw(root, match_ino, 16, FTW_PHYS | FTW_MOUNT) != 1)
-		return "?";
-	return found_path;
-}
 
 static int count_sockets(int map_fd)
 {
@@ -203,8 +177,9 @@ static int report_policy(const char *dir, struct json *j)
 
 	if (svc_fd < 0 || conns_fd < 0) {
 		err = svc_fd < 0 ? svc_fd : conns_fd;
-		pr_warn("failed to read the auto mode maps in %s: %s (stale? 'netbpf redirect off')\n",
-			dir, strerror(-err));
+		if (err != -EPROTO) /* pin_open_map said why */
+			pr_warn("failed to read the auto mode maps in %s: %s (stale? 'netbpf redirect off')\n",
+				dir, strerror(-err));
 	} else {
 		report_services(svc_fd, j);
 		report_conns(conns_fd, j);
@@ -215,9 +190,13 @@ static int report_policy(const char *dir, struct json *j)
 
 struct report {
 	struct json *j;
+	int err; /* the first instance that could not be read */
 };
 
-/* The link's cgroup id: 0 once the cgroup is removed (the link then does nothing). */
+/*
+ * The link's cgroup id: 0 once the kernel released the removed cgroup's programs,
+ * which it does (asynchronously) after the last socket created in it is gone.
+ */
 static bool link_attached(int link_fd, uint64_t cgid)
 {
 	struct bpf_link_info li = {};
@@ -236,18 +215,27 @@ int redirect_snapshot(const char *dir, uint64_t cgid, struct redirect_snap *snap
 	__u32 zero = 0;
 	int err = 0;
 
+	static char path[4096];
+
 	memset(snap, 0, sizeof(*snap));
 	snap->cgid = cgid;
-	if (map_fd < 0 || stats_fd < 0 || cfg_fd < 0 || bpf_map_lookup_elem(cfg_fd, &zero, &snap->cfg) ||
+	if (map_fd < 0 || stats_fd < 0 || cfg_fd < 0) {
+		err = map_fd < 0 ? map_fd : stats_fd < 0 ? stats_fd : cfg_fd;
+		if (err != -EPROTO) /* pin_open_map said why */
+			pr_warn("failed to open redirect pins in %s: %s (stale? 'netbpf redirect off --cgroup %" PRIu64 "')\n",
+				dir, strerror(-err), cgid);
+		goto out;
+	}
+	if (bpf_map_lookup_elem(cfg_fd, &zero, &snap->cfg) ||
 	    (err = percpu_sum(stats_fd, &zero, &snap->st, sizeof(snap->st)))) {
-		err = err ? err : errno ? -errno : -ENOENT;
-		pr_warn("failed to read redirect state in %s: %s (stale? 'netbpf redirect off')\n",
-			dir, strerror(-err));
+		err = err ? err : -errno;
+		pr_warn("failed to read redirect state in %s: %s\n", dir, strerror(-err));
 		goto out;
 	}
 	snap->sockets = count_sockets(map_fd);
 	snap->attached = link_attached(link_fd, cgid);
-	snap->cgroup = cgroup_path(cgid);
+	snap->cgroup_removed = cgroup2_path_of_id(cgid, path, sizeof(path)) != 0;
+	snap->cgroup = snap->cgroup_removed ? "?" : path;
 out:
 	redirect_close_fds((int[]){ map_fd, stats_fd, cfg_fd, link_fd }, 4);
 	return err;
@@ -275,7 +263,11 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 	if (j) {
 		json_obj_open(j);
 		json_kv_u64(j, "cgroup_id", cgid);
-		json_kv_str(j, "cgroup", snap.cgroup);
+		json_key(j, "cgroup");
+		if (snap.cgroup_removed)
+			json_null(j);
+		else
+			json_str(j, snap.cgroup);
 		json_kv_bool(j, "attached", snap.attached);
 		json_kv_bool(j, "cross_netns", snap.cfg.cross_netns);
 		json_kv_str(j, "mode", auto_mode ? "auto" : "always");
@@ -304,8 +296,10 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 		json_obj_close(j);
 		return err;
 	}
-	printf("redirect: on for cgroup %s (id %" PRIu64 ")%s\n", snap.cgroup, cgid,
-	       snap.attached ? "" : ", detached: the cgroup is gone ('netbpf redirect off' cleans up)");
+	printf("redirect: on for cgroup %s (id %" PRIu64 ")%s\n",
+	       snap.cgroup_removed ? "(removed)" : snap.cgroup, cgid,
+	       !snap.attached ? ", detached: the cgroup is gone ('netbpf redirect off --cgroup ID' cleans up)" :
+	       snap.cgroup_removed ? ", the cgroup is removed but sockets of it remain" : "");
 	printf("  mode           %s\n", auto_mode ?
 	       "auto (per service: bypass for request/response and bulk, TCP for small-message streams and short connections)" :
 	       "always");
@@ -334,6 +328,16 @@ static int report_one(const char *dir, uint64_t cgid, void *ctx)
 	return report_policy(dir, NULL);
 }
 
+static int report_each(const char *dir, uint64_t cgid, void *ctx)
+{
+	struct report *r = ctx;
+	int err = report_one(dir, cgid, r);
+
+	if (err && !r->err)
+		r->err = err;
+	return 0;
+}
+
 int redirect_print_stats(const char *cgroup, struct json *j)
 {
 	struct report r = { .j = j };
@@ -342,12 +346,16 @@ int redirect_print_stats(const char *cgroup, struct json *j)
 	int n;
 
 	if (cgroup && (n = redirect_cgroup_dir(cgroup, &cgid, dir, sizeof(dir))))
-		return n;
+		return n; /* before any output: --json prints nothing on errors */
 	if (j)
 		json_arr_open(j);
-	if (!cgroup)
-		n = redirect_for_each_instance(report_one, &r);
-	else
+	if (!cgroup) {
+		/* bpffs is shared: one unreadable instance (another netbpf version's) must
+		 * not hide the others; it still makes the command fail. */
+		n = redirect_for_each_instance(report_each, &r);
+		if (n >= 0 && r.err)
+			n = r.err;
+	} else
 		n = access(dir, F_OK) ? 0 : report_one(dir, cgid, &r) ?: 1;
 	if (j)
 		json_arr_close(j);

@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/priv.h"
 #include "common/signals.h"
 #include "sniff/merge.h"
 
@@ -249,6 +250,8 @@ int do_sniff(int argc, char **argv)
 		pr_warn("sniff needs exactly one interface (see 'netbpf sniff --help')\n");
 		return CMD_USAGE;
 	}
+	if (priv_check())
+		return CMD_FAIL;
 	ifindex = if_nametoindex(argv[optind]);
 	if (!ifindex) {
 		pr_warn("failed to find interface '%s': %s\n", argv[optind], strerror(errno));

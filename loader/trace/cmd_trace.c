@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "cmd.h"
 #include "common/log.h"
+#include "common/priv.h"
 #include "common/signals.h"
 #include "trace/attach.h"
 #include "trace/report.h"
@@ -245,6 +246,8 @@ int do_trace(int argc, char **argv)
 
 	if (err != CMD_RUN)
 		return err;
+	if (priv_check())
+		return CMD_FAIL;
 	set = calloc(1, sizeof(*set));
 	if (!set) {
 		pr_warn("failed to allocate the trace set: %s\n", strerror(ENOMEM));

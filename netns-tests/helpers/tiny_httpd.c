@@ -1,12 +1,14 @@
 /*
  * tiny_httpd ADDR PORT BODY_BYTES: a single-threaded epoll HTTP/1.1 server that
  * answers every request head with 200 and a fixed body, keep-alive and
- * pipelining included. Fast enough that a load generator measures the sniffer,
+ * pipelining included; "Connection: close" in a request makes it close after
+ * the response. Fast enough that a load generator measures the sniffer,
  * not the server (python3 -m http.server tops out near 2k requests/s).
  */
 #define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +36,10 @@ static int serve(struct client *c)
 	while ((end = memmem(c->buf, c->len, "\r\n\r\n", 4))) {
 		size_t head = end + 4 - c->buf;
 
-		if (write(c->fd, response, response_len) != (ssize_t)response_len)
-			return -1;
+		bool last = memmem(c->buf, head, "\r\nConnection: close\r\n", 21) != NULL;
+
+		if (write(c->fd, response, response_len) != (ssize_t)response_len || last)
+			return -1; /* "Connection: close": the server closes first, as HTTP/1.0 ones do */
 		memmove(c->buf, c->buf + head, c->len - head);
 		c->len -= head;
 	}

@@ -32,3 +32,31 @@ dev_counter() {
 	esac
 	nsx "$1" awk -v dev="$2" -v col="$col" '{ sub(/:/, " ") } $1 == dev { print $col }' /proc/net/dev
 }
+
+# --- whole installs or nothing (locking, interrupted `up`) ---------------------------
+# nb_net_ids NS IFACE: ids of the programs bpftool net lists on IFACE (XDP, tc, TCX), sorted.
+nb_net_ids() {
+	nsx "$1" bpftool net show dev "$2" | grep -oE ' id [0-9]+' | awk '{ print $2 }' | sort -n | xargs
+}
+# nb_none NS IFACE: nothing of netbpf on IFACE: no XDP (ip), no tc filter or clsact
+# qdisc (tc), no program (bpftool net) and no pins.
+nb_none() {
+	! ip -n "$1" link show "$2" | grep -q ' xdp' &&
+		[ -z "$(tc -n "$1" filter show dev "$2" ingress)$(tc -n "$1" filter show dev "$2" egress)" ] &&
+		! tc -n "$1" qdisc show dev "$2" | grep -q clsact &&
+		[ -z "$(nb_net_ids "$1" "$2")" ] &&
+		[ ! -e "$(pin_dir "$1" "$2")" ]
+}
+# nb_complete NS IFACE: one whole install: every pin, and exactly the three programs
+# status names attached (bpftool net), XDP among them (ip link). For `up --tc clsact`:
+# Debian 12's bpftool does not list TCX links.
+nb_complete() {
+	local dir p ids
+	dir=$(pin_dir "$1" "$2")
+	for p in netbpf_state netbpf_stats netbpf_deny xdp_link tc_ingress tc_egress; do
+		[ -e "$dir/$p" ] || return 1
+	done
+	ids=$(nb_prog_ids "$1" "$2" | sort -n | xargs)
+	[ "$(echo $ids | wc -w)" = 3 ] && [ "$ids" = "$(nb_net_ids "$1" "$2")" ] &&
+		ip -n "$1" -d link show "$2" | grep -q "prog/xdp id $(nb_prog_ids "$1" "$2" | head -n1) "
+}
