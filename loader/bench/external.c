@@ -17,8 +17,11 @@
 #include "common/log.h"
 #include "common/signals.h"
 
-#define SOCKPERF_PORT 11111
-#define IPERF_PORT    5201
+/* Port ranges, one port per service: sockperf ping-pong and throughput differ in their
+ * traffic (request/response, one-way) and so are services of their own. */
+#define SOCKPERF_PP_PORT 11100
+#define SOCKPERF_TP_PORT 11200
+#define IPERF_PORT       5300
 #define SOCKPERF_MAX  65506
 #define OUT_MAX       (256u << 10)
 
@@ -174,7 +177,7 @@ bool ext_sockperf_supports(size_t msg_size)
 	return msg_size >= 14 && msg_size <= 65536;
 }
 
-static char *sockperf(const struct ext_opts *o, const char *mode, bool full_rtt)
+static char *sockperf(const struct ext_opts *o, const char *mode, int port_nr, bool full_rtt)
 {
 	char port[16], size[16], secs[16];
 	char *srv[] = { "sockperf", "sr", "--tcp", "-i", "127.0.0.1", "-p", port, NULL };
@@ -183,10 +186,10 @@ static char *sockperf(const struct ext_opts *o, const char *mode, bool full_rtt)
 	char *out;
 	pid_t s;
 
-	fmt_int(port, sizeof(port), SOCKPERF_PORT);
+	fmt_int(port, sizeof(port), port_nr);
 	fmt_int(size, sizeof(size), o->msg_size > SOCKPERF_MAX ? SOCKPERF_MAX : (long)o->msg_size);
 	fmt_int(secs, sizeof(secs), whole_seconds(o->duration_s));
-	s = server_start(srv, SOCKPERF_PORT, o->cpu_server);
+	s = server_start(srv, port_nr, o->cpu_server);
 	if (s < 0)
 		return NULL;
 	out = client_run(cli, o->cpu_client);
@@ -196,7 +199,7 @@ static char *sockperf(const struct ext_opts *o, const char *mode, bool full_rtt)
 
 int ext_sockperf_pingpong(const struct ext_opts *o, double *p50_us, double *p99_us)
 {
-	char *out = sockperf(o, "pp", true);
+	char *out = sockperf(o, "pp", SOCKPERF_PP_PORT + o->service, true);
 
 	*p50_us = number_after(out, "percentile 50.000 =");
 	*p99_us = number_after(out, "percentile 99.000 =");
@@ -206,7 +209,7 @@ int ext_sockperf_pingpong(const struct ext_opts *o, double *p50_us, double *p99_
 
 int ext_sockperf_throughput(const struct ext_opts *o, double *msgs)
 {
-	char *out = sockperf(o, "tp", false);
+	char *out = sockperf(o, "tp", SOCKPERF_TP_PORT + o->service, false);
 
 	*msgs = number_after(out, "Message Rate is ");
 	free(out);
@@ -222,10 +225,10 @@ int ext_iperf3(const struct ext_opts *o, double *gbps)
 	char *out, *sum;
 	pid_t s;
 
-	fmt_int(port, sizeof(port), IPERF_PORT);
+	fmt_int(port, sizeof(port), IPERF_PORT + o->service);
 	fmt_int(len, sizeof(len), o->msg_size);
 	fmt_int(secs, sizeof(secs), whole_seconds(o->duration_s));
-	s = server_start(srv, IPERF_PORT, o->cpu_server);
+	s = server_start(srv, IPERF_PORT + o->service, o->cpu_server);
 	if (s < 0)
 		return -1;
 	out = client_run(cli, o->cpu_client);

@@ -12,6 +12,8 @@ struct ext_opts {
 	double duration_s; /* rounded up to whole seconds: both tools take integers */
 	int cpu_client;    /* each tool pinned like the bench's own ends (-1: not pinned) */
 	int cpu_server;
+	int service;       /* each message size is a service of its own, on ports of its own
+			    * (--mode auto learns per server port) */
 };
 
 /* Both tools are on PATH; otherwise says which one is missing and returns false. */

@@ -36,14 +36,17 @@ static int set_sockopts(int fd)
 }
 
 /* A connected pair over 127.0.0.1, created by this thread (its cgroup, its netns). */
-static int connect_pair(int *cfd, int *sfd, char *err, size_t err_len)
+static int connect_pair(int port, int *cfd, int *sfd, char *err, size_t err_len)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons(port) };
 	socklen_t alen = sizeof(a);
-	int lfd, c = -1, s = -1;
+	int lfd, c = -1, s = -1, one = 1;
 
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (void *)&a, sizeof(a)) || listen(lfd, 1) ||
+	/* SO_REUSEADDR: the last round's connection on this port may be in TIME_WAIT */
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (void *)&a, sizeof(a)) || listen(lfd, 1) ||
 	    getsockname(lfd, (void *)&a, &alen))
 		goto fail;
 	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -149,7 +152,7 @@ int bench_load_run(const struct bench_load_opts *o, struct bench_load_result *r)
 		goto out;
 	}
 	r->lo_packets = lo_tx_packets();
-	if (connect_pair(&c.fd, &s.fd, r->error, sizeof(r->error)))
+	if (connect_pair(o->port, &c.fd, &s.fd, r->error, sizeof(r->error)))
 		goto out;
 	if (pthread_create(&ts, NULL, rr ? bench_peer_rr_server : bench_peer_stream_server, &s)) {
 		snprintf(r->error, sizeof(r->error), "failed to start a thread");

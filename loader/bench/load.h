@@ -19,7 +19,12 @@ struct bench_load_opts {
 	double duration_s;
 	int cpu_client; /* -1: let the scheduler place it */
 	int cpu_server;
+	int port;       /* the server's port: a service of its own per test and size, as
+			 * --mode auto learns per server port (0: any free port) */
 };
+
+#define BENCH_RR_PORT     20100
+#define BENCH_STREAM_PORT 20200
 
 struct bench_load_result {
 	uint64_t msgs;      /* rr: transactions; stream: messages delivered */

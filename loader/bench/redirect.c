@@ -181,6 +181,7 @@ static void run_own(struct run_ctx *c, const struct run_at *at, enum bench_test 
 	struct bench_load_opts lo = {
 		.test = t, .msg_size = o->sizes[s], .duration_s = o->duration_s,
 		.cpu_client = pl->cpu_client, .cpu_server = pl->cpu_server,
+		.port = (t == BENCH_RR ? BENCH_RR_PORT : BENCH_STREAM_PORT) + s,
 	};
 	struct bench_load_result lr;
 	double (*v)[BENCH_MAX_MODES][BENCH_MAX_ROUNDS] = c->res->v[at->p][s];
@@ -235,7 +236,7 @@ static void run_external(struct run_ctx *c, const struct run_at *at)
 	const struct bench_placement_info *pl = &bench_placements[o->placements[at->p]];
 	int s = at->s, m = at->m, r = at->r;
 	struct ext_opts eo = { .msg_size = o->sizes[s], .duration_s = o->duration_s,
-			       .cpu_client = pl->cpu_client, .cpu_server = pl->cpu_server };
+			       .cpu_client = pl->cpu_client, .cpu_server = pl->cpu_server, .service = s };
 	double (*v)[BENCH_MAX_MODES][BENCH_MAX_ROUNDS] = c->res->v[at->p][s];
 	double a, b;
 
