@@ -37,13 +37,12 @@ $(BUILD)/tests/%: netns-tests/helpers/%.c $(COMMON_LIB) | $(SKELS) $(TEST_SKELS)
 $(patsubst netns-tests/helpers/%,$(BUILD)/tests/%,$(TEST_HELPER_DIRS)): $(BUILD)/tests/%: \
 		$$(wildcard netns-tests/helpers/$$*/*) $(COMMON_LIB) | $(SKELS) $(TEST_SKELS) $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(TEST_HELPER_CC) $(filter %.c,$^) $(COMMON_LIB) $(LDLIBS) -lpthread -o $@
+	$(Q)$(TEST_HELPER_CC) $(filter %.c %.o,$^) $(COMMON_LIB) $(LDLIBS) -lpthread -o $@
 
-# parser_test adds deny rules as `netbpf deny add` does.
-RULE_OBJ := $(BUILD)/loader/datapath/rules.o
-$(BUILD)/tests/parser_test: netns-tests/helpers/parser_test.c $(RULE_OBJ) $(COMMON_LIB) | $(SKELS) $(TEST_SKELS) $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(TEST_HELPER_CC) -MMD -MP -MF $@.d $< $(RULE_OBJ) $(COMMON_LIB) $(LDLIBS) -o $@
+# parser_test adds deny rules as `netbpf deny add` does, and runs the datapath's
+# programs: the folder rule's list does not see those skeletons and headers.
+$(BUILD)/tests/parser_test: $(BUILD)/loader/datapath/rules.o $(BUILD)/xdp.skel.h \
+	$(BUILD)/tc.skel.h bpf/datapath/datapath.h loader/datapath/rules.h
 
 # Kernel BTF that lacks the packet header types: test_datapath_errors mounts it over
 # /sys/kernel/btf/vmlinux to provoke a verifier rejection (made here: no objcopy in the VM).

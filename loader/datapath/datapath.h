@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/types.h>
 
 #include "datapath/tc.h"
@@ -45,5 +46,7 @@ int datapath_hook_prog(const char *dir, const char *name, bool is_link, __u32 *l
  * is gone, its program was replaced, or its `up` never finished.
  */
 __u32 datapath_live(const char *dir);
+/* Turns the bypass off for the cgroup of that id (`down`, and a rolled-back `up`). */
+void datapath_redirect_off(uint64_t cgid);
 
 #endif /* NETBPF_DATAPATH_LOADER_H */

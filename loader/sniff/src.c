@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "common/clock.h"
+#include "common/eth.h"
 #include "common/log.h"
 #include "common/percpu.h"
 #include "sniff.skel.h"
@@ -167,36 +168,24 @@ void sniff_src_read_packets(struct sniff_src *s, int max, sniff_packet_fn fn, vo
 	}
 }
 
-static int get16(const uint8_t *p)
-{
-	return p[0] << 8 | p[1];
-}
-
 int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg)
 {
-	size_t off = ETH_HLEN, end;
-	int proto;
+	size_t off, end;
+	int proto = eth_walk(p, n, &off);
 
-	if (n < ETH_HLEN)
+	if (proto < 0)
 		return -1;
-	proto = get16(p + 12);
-	for (int i = 0; i < 2 && (proto == ETH_P_8021Q || proto == ETH_P_8021AD); i++) {
-		if (n < off + 4)
-			return -1;
-		proto = get16(p + off + 2);
-		off += 4;
-	}
 	memset(sg, 0, sizeof(*sg));
 	if (proto == ETH_P_IP) {
 		const uint8_t *ip = p + off;
 
-		if (n < off + 20 || ip[9] != IPPROTO_TCP || (get16(ip + 6) & 0x3fff))
+		if (n < off + 20 || ip[9] != IPPROTO_TCP || (eth_get16(ip + 6) & 0x3fff))
 			return -1;
 		sg->src.addr[10] = sg->src.addr[11] = 0xff;
 		sg->dst.addr[10] = sg->dst.addr[11] = 0xff;
 		memcpy(sg->src.addr + 12, ip + 12, 4);
 		memcpy(sg->dst.addr + 12, ip + 16, 4);
-		end = off + get16(ip + 2);
+		end = off + eth_get16(ip + 2);
 		off += (ip[0] & 0xf) * 4;
 	} else if (proto == ETH_P_IPV6) {
 		const uint8_t *ip = p + off;
@@ -205,7 +194,7 @@ int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg)
 			return -1;
 		memcpy(sg->src.addr, ip + 8, 16);
 		memcpy(sg->dst.addr, ip + 24, 16);
-		end = off + 40 + get16(ip + 4);
+		end = off + 40 + eth_get16(ip + 4);
 		off += 40;
 	} else {
 		return -1;
@@ -214,9 +203,9 @@ int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg)
 		end = n; /* the capture was cut: what is missing shows as a sequence gap */
 	if (off + 20 > end)
 		return -1;
-	sg->src.port = get16(p + off);
-	sg->dst.port = get16(p + off + 2);
-	sg->seq = (uint32_t)get16(p + off + 4) << 16 | get16(p + off + 6);
+	sg->src.port = eth_get16(p + off);
+	sg->dst.port = eth_get16(p + off + 2);
+	sg->seq = (uint32_t)eth_get16(p + off + 4) << 16 | eth_get16(p + off + 6);
 	sg->flags = p[off + 13];
 	off += (p[off + 12] >> 4) * 4;
 	if (off > end)
