@@ -90,8 +90,12 @@ static __always_inline bool cur_has(const struct nb_cur *c, __u32 off, __u32 len
 #define NB_PKT_PROTO         0x08 /* ip_proto is the transport protocol (IPv6: chain followed) */
 #define NB_PKT_PORTS         0x10 /* sport/dport were read */
 
-/* Parse results handed from stage to stage; scalars only (global function arg). */
-struct pkt {
+/*
+ * Parse results handed from stage to stage; scalars only (global function arg).
+ * Every caller zeroes it before the first stage (the parsers only set what they
+ * find); 8-byte aligned, so that zeroing it takes 7 stores instead of 14.
+ */
+struct __attribute__((aligned(8))) pkt {
 	__u32 len;       /* bytes of the frame (linear + fragments): set by the caller */
 	__u16 l3_off;    /* offset of the IP header */
 	__u16 l4_off;    /* offset of the transport header */

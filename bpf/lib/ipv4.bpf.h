@@ -4,13 +4,15 @@
 
 #include "lib/ctx.bpf.h"
 
-/* IPv4 addresses in struct pkt are v4-mapped (::ffff:a.b.c.d), as user space shows them. */
+/*
+ * IPv4 addresses in struct pkt are v4-mapped (::ffff:a.b.c.d), as user space shows
+ * them. The first 8 bytes are zero already (struct pkt is zeroed), and the rest is
+ * 4-byte aligned there: two stores instead of a dozen byte stores.
+ */
 static __always_inline void ip4_map_addr(__u8 *dst, __be32 addr)
 {
-	__builtin_memset(dst, 0, 10);
-	dst[10] = 0xff;
-	dst[11] = 0xff;
-	__builtin_memcpy(dst + 12, &addr, 4);
+	*(__be32 *)(dst + 8) = bpf_htonl(0xffff);
+	*(__be32 *)(dst + 12) = addr;
 }
 
 /*

@@ -3,6 +3,7 @@
 #ifndef NETBPF_BENCH_DATAPATH_PROGS_H
 #define NETBPF_BENCH_DATAPATH_PROGS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 #include "bench/datapath.h"
@@ -34,8 +35,11 @@ struct dp {
 	struct tc *tc;
 	int fd[N_PROGS];
 	struct pkt pkt[N_PKTS];
-	double ns[N_PROGS][N_PKTS][MAX_ROUNDS];
-	double stats_ns[N_PROGS][N_PKTS][MAX_ROUNDS];
+	double ns[N_PROGS][N_PKTS][MAX_ROUNDS];          /* test_run, stats off */
+	double ns_stats_on[N_PROGS][N_PKTS][MAX_ROUNDS]; /* test_run, stats on */
+	double stats_ns[N_PROGS][N_PKTS][MAX_ROUNDS];    /* the stats' run_time_ns/run_cnt */
+	bool has_stats;     /* the second pass of each round ran (BPF_ENABLE_STATS works) */
+	bool stats_foreign; /* stats were on in the first pass too: another process's */
 };
 
 /* The floor each program is measured against: the empty program of its hook. */
