@@ -51,7 +51,7 @@ static int measure(struct dp *d, int prog, int pkt, int repeat, int round, bool 
 	stats_ok = stats_ok && !prog_stats(d->fd[prog], &ns1, &c1) && c1 > c0;
 	if (!stats_on) {
 		d->ns[prog][pkt][round] = t.duration;
-		d->stats_foreign |= stats_ok;
+		d->stats_foreign += stats_ok;
 		return 0;
 	}
 	d->ns_stats_on[prog][pkt][round] = t.duration;

@@ -39,7 +39,7 @@ struct dp {
 	double ns_stats_on[N_PROGS][N_PKTS][MAX_ROUNDS]; /* test_run, stats on */
 	double stats_ns[N_PROGS][N_PKTS][MAX_ROUNDS];    /* the stats' run_time_ns/run_cnt */
 	bool has_stats;     /* the second pass of each round ran (BPF_ENABLE_STATS works) */
-	bool stats_foreign; /* stats were on in the first pass too: another process's */
+	int stats_foreign;  /* stats-off measurements the kernel counted: another process's */
 };
 
 /* The floor each program is measured against: the empty program of its hook. */

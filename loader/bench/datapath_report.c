@@ -156,8 +156,9 @@ void dp_report_table(struct dp *d, const struct bench_datapath_opts *o, const do
 	       "ns/packet again with BPF_ENABLE_STATS on; stats = its run_time_ns/run_cnt\n",
 	       la[0], la[1], o->repeat, o->rounds);
 	if (d->stats_foreign)
-		printf("note: another process held BPF_ENABLE_STATS on during the stats-off passes: "
-		       "their ns/packet include the stats' cost\n");
+		printf("note: another process held BPF_ENABLE_STATS on during %d of the %d stats-off "
+		       "measurements: those include the stats' cost\n",
+		       d->stats_foreign, o->rounds * N_PKTS * N_PROGS);
 	printf("\n%-16s %-18s %8s %-15s %8s %8s %9s\n", "packet", "program", "ns/pkt", "(min-max)",
 	       "x floor", "stats on", "stats ns");
 	for (int k = 0; k < N_PKTS; k++) {
@@ -241,7 +242,7 @@ void dp_report_json(struct dp *d, const struct bench_datapath_opts *o, const dou
 	json_kv_double(&j, "floor_ns", sm.floor_ns);
 	json_kv_double(&j, "stats_cost_ns", sm.stats_cost_ns);
 	json_kv_double(&j, "xdp_norules_ratio_stats_on", sm.xdp0_stats_on);
-	json_kv_bool(&j, "stats_foreign", d->stats_foreign);
+	json_kv_u64(&j, "stats_foreign", d->stats_foreign);
 	json_obj_close(&j);
 	json_obj_close(&j);
 	json_end_line(&j);
