@@ -15,6 +15,7 @@
 #define AF_INET  2
 #define AF_INET6 10
 #define ENOMEM   12
+#define EINVAL   22
 #define SOL_SOCKET    1
 #define SO_KEEPALIVE  9
 #define SOL_TCP       6
@@ -144,66 +145,89 @@ static __always_inline void count_errno(struct redirect_stats *st, long err)
 
 #include "redirect/policy.bpf.h"
 
-static __always_inline void insert(struct bpf_sock_ops *ctx, bool passive)
+/*
+ * The stages of both programs are __noinline on purpose, as the datapath's are
+ * (lib/stages.bpf.h): they stay real bpf2bpf subprograms in the loaded programs
+ * (visible in their BTF func_info and `bpftool prog dump xlated`), so that
+ * `netbpf trace redirect` can attach fentry/fexit to each and show what one
+ * callback or one message went through; test_redirect_stages checks that they do.
+ * The int ones are global, verified once on their own: they take only the context
+ * and pointers to scalar structs on the caller's stack (which the verifier treats
+ * as possibly NULL), and look up what else they need themselves. The void counter
+ * stages are static: 6.1's verifier takes only scalar-returning global functions.
+ */
+
+/* Sockops stage 1: the socket's key from the context. 0, or -1 when not IPv4/IPv6. */
+__noinline int rd_key(struct bpf_sock_ops *ctx, struct redirect_key *k)
+{
+	if (!k)
+		return -1;
+	if (ctx->family == AF_INET) {
+		ip4_mapped(k->local_ip6, ctx->local_ip4);
+		ip4_mapped(k->remote_ip6, ctx->remote_ip4);
+	} else if (ctx->family == AF_INET6) {
+		/* Context fields: one 4-byte load each at a constant offset, no loop or memcpy. */
+		k->local_ip6[0] = ctx->local_ip6[0];
+		k->local_ip6[1] = ctx->local_ip6[1];
+		k->local_ip6[2] = ctx->local_ip6[2];
+		k->local_ip6[3] = ctx->local_ip6[3];
+		k->remote_ip6[0] = ctx->remote_ip6[0];
+		k->remote_ip6[1] = ctx->remote_ip6[1];
+		k->remote_ip6[2] = ctx->remote_ip6[2];
+		k->remote_ip6[3] = ctx->remote_ip6[3];
+	} else {
+		return -1;
+	}
+	k->local_port = ctx->local_port;
+	k->remote_port = bpf_ntohl(ctx->remote_port);
+	/* A loopback connection cannot leave its namespace: it always keeps the cookie. */
+	if (!sockmap_cfg.cross_netns || is_loopback(k->local_ip6) || is_loopback(k->remote_ip6))
+		k->netns_cookie = bpf_get_netns_cookie(ctx);
+	k->snd_nxt = ctx->snd_nxt;
+	k->rcv_nxt = ctx->rcv_nxt;
+	return 0;
+}
+
+/*
+ * Sockops stage 2, the decision: the filters, then in auto mode the service's
+ * score (active end) or the active end's recorded decision (passive end); records
+ * the socket's peer key for the sk_msg program. 1: insert the socket, 0: leave it
+ * to TCP (counted here, by reason).
+ */
+__noinline int rd_policy(struct bpf_sock_ops *ctx, struct redirect_key *k, int passive)
 {
 	struct redirect_stats *st = stats();
-	struct redirect_key k = {};
 	struct bpf_sock *sk = ctx->sk;
 	struct redirect_conn *conn = NULL;
 	struct sockmap_sock *rs;
-	long err;
 
-	if (!st || !sk)
-		return;
-	if (ctx->family == AF_INET) {
-		ip4_mapped(k.local_ip6, ctx->local_ip4);
-		ip4_mapped(k.remote_ip6, ctx->remote_ip4);
-	} else if (ctx->family == AF_INET6) {
-		/* Context fields: one 4-byte load each at a constant offset, no loop or memcpy. */
-		k.local_ip6[0] = ctx->local_ip6[0];
-		k.local_ip6[1] = ctx->local_ip6[1];
-		k.local_ip6[2] = ctx->local_ip6[2];
-		k.local_ip6[3] = ctx->local_ip6[3];
-		k.remote_ip6[0] = ctx->remote_ip6[0];
-		k.remote_ip6[1] = ctx->remote_ip6[1];
-		k.remote_ip6[2] = ctx->remote_ip6[2];
-		k.remote_ip6[3] = ctx->remote_ip6[3];
-	} else {
-		return;
-	}
-	k.local_port = ctx->local_port;
-	k.remote_port = bpf_ntohl(ctx->remote_port);
-	if (!filter_pass(&k)) {
+	if (!st || !sk || !k)
+		return 0;
+	if (!filter_pass(k)) {
 		__sync_fetch_and_add(&st->filtered, 1);
-		return;
+		return 0;
 	}
-	/* A loopback connection cannot leave its namespace: it always keeps the cookie. */
-	if (!sockmap_cfg.cross_netns || is_loopback(k.local_ip6) || is_loopback(k.remote_ip6))
-		k.netns_cookie = bpf_get_netns_cookie(ctx);
-	k.snd_nxt = ctx->snd_nxt;
-	k.rcv_nxt = ctx->rcv_nxt;
-
 	if (sockmap_cfg.mode == REDIRECT_MODE_AUTO && passive) {
 		/* No decision recorded: the client end is not one of ours (outside the
 		 * cgroup, another namespace, filtered), so there is nothing to pair with. */
-		conn = bpf_map_lookup_elem(&sockmap_conns, &k);
+		conn = bpf_map_lookup_elem(&sockmap_conns, k);
 		if (!conn) {
 			__sync_fetch_and_add(&st->conns_no_peer, 1);
-			return;
+			return 0;
 		}
 	}
 	rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!rs) {
 		count_errno(st, -ENOMEM);
-		return;
+		return 0;
 	}
-	swap_key(&k, &rs->peer);
+	swap_key(k, &rs->peer);
 	rs->state = SOCKMAP_UNDECIDED;
 	rs->msgs = 0;
 	rs->bytes = 0;
 	rs->passive = passive;
-	rs->svc.netns_cookie = k.netns_cookie;
-	rs->svc.port = passive ? k.local_port : k.remote_port;
+	rs->svc.netns_cookie = k->netns_cookie;
+	rs->svc.port = passive ? k->local_port : k->remote_port;
 
 	if (sockmap_cfg.mode == REDIRECT_MODE_AUTO) {
 		if (passive) {
@@ -218,20 +242,57 @@ static __always_inline void insert(struct bpf_sock_ops *ctx, bool passive)
 		if (passive || rs->path != RD_PATH_TCP)
 			bpf_sock_ops_cb_flags_set(ctx, ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
 		if (rs->path == RD_PATH_TCP)
-			return;
+			return 0;
 	}
+	return 1;
+}
 
-	/* NOEXIST: a colliding key must never replace another connection's socket.
-	 * MPTCP subflows are refused here (EOPNOTSUPP on 6.18; refused on 6.1 too)
-	 * and counted like any failure. */
-	err = bpf_sock_hash_update(ctx, &sockmap_hash, &k, BPF_NOEXIST);
-	if (!err) {
-		__sync_fetch_and_add(&st->inserted, 1);
-		if (sockmap_cfg.keepalive_s)
-			keepalive_on(ctx, st);
+/*
+ * Sockops stage 3: the socket into the SOCKHASH under its key. 0 or -errno.
+ * NOEXIST: a colliding key must never replace another connection's socket.
+ * MPTCP subflows are refused here (EOPNOTSUPP on 6.18; refused on 6.1 too)
+ * and counted like any failure.
+ */
+__noinline int rd_sockhash_insert(struct bpf_sock_ops *ctx, struct redirect_key *k)
+{
+	struct redirect_stats *st;
+	long err;
+
+	if (!k)
+		return -EINVAL;
+	err = bpf_sock_hash_update(ctx, &sockmap_hash, k, BPF_NOEXIST);
+	if (!err && sockmap_cfg.keepalive_s && (st = stats()))
+		keepalive_on(ctx, st);
+	return err;
+}
+
+/* Sockops stage 4: the counters of an insert (0) or its failure (-errno). */
+static __noinline void rd_count_insert(long err)
+{
+	struct redirect_stats *st = stats();
+
+	if (!st)
 		return;
-	}
-	count_errno(st, err);
+	if (!err)
+		__sync_fetch_and_add(&st->inserted, 1);
+	else
+		count_errno(st, err);
+}
+
+/* Auto mode, an end reaches TCP_CLOSE: its vote (policy.bpf.h). Returns 0. */
+__noinline int rd_closed(struct bpf_sock_ops *ctx)
+{
+	closed(ctx);
+	return 0;
+}
+
+static __always_inline void insert(struct bpf_sock_ops *ctx, bool passive)
+{
+	struct redirect_key k = {};
+
+	if (rd_key(ctx, &k) || !rd_policy(ctx, &k, passive))
+		return;
+	rd_count_insert(rd_sockhash_insert(ctx, &k));
 }
 
 /*
@@ -247,30 +308,53 @@ int sockmap_insert(struct bpf_sock_ops *ctx)
 		insert(ctx, true);
 	else if (sockmap_cfg.mode == REDIRECT_MODE_AUTO && ctx->op == BPF_SOCK_OPS_STATE_CB &&
 		 ctx->args[1] == BPF_TCP_CLOSE)
-		closed(ctx);
+		rd_closed(ctx);
 	return 1;
 }
 
-SEC("sk_msg")
-int sockmap_verdict(struct sk_msg_md *msg)
+/* What one message went through: rd_peer_lookup's and rd_msg_policy's results. */
+enum rd_msg_outcome {
+	RD_MSG_REDIRECTED, /* handed to the peer's receive queue */
+	RD_MSG_MISS,       /* the peer is not in the SOCKHASH */
+	RD_MSG_PEER_GONE,  /* ... and it was there before: sent by TCP */
+	RD_MSG_NO_PEER,    /* ... and never was: TCP for the connection's life */
+	RD_MSG_TCP,        /* TCP for good (no record, or decided so before) */
+};
+
+/*
+ * sk_msg stage 1: the socket's record and, through it, its peer in the SOCKHASH;
+ * on a hit the message is redirected and the record counts it (under the sender's
+ * socket lock: plain adds). Returns enum rd_msg_outcome.
+ */
+__noinline int rd_peer_lookup(struct sk_msg_md *msg)
 {
-	struct redirect_stats *st;
 	struct bpf_sock *sk = msg->sk;
 	struct sockmap_sock *rs;
-	__u32 size = msg->size;
 
 	if (!sk)
-		return SK_PASS;
+		return RD_MSG_TCP;
 	rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, 0);
 	if (!rs || rs->state == SOCKMAP_TCP)
-		goto tcp_for_good;
-	/* Atomic adds even per CPU: sk_msg runs preemptible, only pinned to the CPU. */
-	st = stats();
-	if (bpf_msg_redirect_hash(msg, &sockmap_hash, &rs->peer, BPF_F_INGRESS) == SK_PASS) {
-		rs->state = SOCKMAP_REDIRECT;
-		/* Under the sender's socket lock: plain adds. */
-		rs->msgs++;
-		rs->bytes += size;
+		return RD_MSG_TCP;
+	if (bpf_msg_redirect_hash(msg, &sockmap_hash, &rs->peer, BPF_F_INGRESS) != SK_PASS)
+		return RD_MSG_MISS;
+	rs->state = SOCKMAP_REDIRECT;
+	rs->msgs++;
+	rs->bytes += msg->size;
+	return RD_MSG_REDIRECTED;
+}
+
+/*
+ * sk_msg stage 2, the decision after the lookup: how long the verdict holds, and
+ * for a miss whether the peer is gone or the connection is TCP's for good.
+ * Returns the final enum rd_msg_outcome.
+ */
+__noinline int rd_msg_policy(struct sk_msg_md *msg, int outcome)
+{
+	struct bpf_sock *sk = msg->sk;
+	struct sockmap_sock *rs;
+
+	if (outcome == RD_MSG_REDIRECTED) {
 		/*
 		 * Opt-in (--apply-bytes): the kernel keeps this verdict for the next bytes
 		 * without running the program, saving its lookups and atomics per message
@@ -279,31 +363,53 @@ int sockmap_verdict(struct sk_msg_md *msg)
 		 */
 		if (sockmap_cfg.apply_bytes)
 			bpf_msg_apply_bytes(msg, sockmap_cfg.apply_bytes);
-		if (st) {
-			__sync_fetch_and_add(&st->msgs_redirected, 1);
-			__sync_fetch_and_add(&st->bytes_redirected, size);
-		}
-		return SK_PASS;
+		return outcome;
 	}
-	if (rs->state == SOCKMAP_REDIRECT) {
+	if (outcome == RD_MSG_MISS && sk && (rs = bpf_sk_storage_get(&sockmap_socks, sk, 0, 0))) {
 		/* The peer closed and left the map: TCP reports it as it would. */
-		if (st) {
-			__sync_fetch_and_add(&st->msgs_peer_gone, 1);
-			__sync_fetch_and_add(&st->bytes_peer_gone, size);
-		}
-		return SK_PASS;
+		if (rs->state == SOCKMAP_REDIRECT)
+			return RD_MSG_PEER_GONE;
+		/*
+		 * The first message found no peer (the other end is remote, outside the
+		 * cgroup, filtered, or in another namespace): these bytes go by TCP, so every
+		 * later one must too, or it could overtake them in the peer's receive queue.
+		 */
+		rs->state = SOCKMAP_TCP;
+		outcome = RD_MSG_NO_PEER;
 	}
-	/*
-	 * The first message found no peer (the other end is remote, outside the
-	 * cgroup, filtered, or in another namespace): these bytes go by TCP, so every
-	 * later one must too, or it could overtake them in the peer's receive queue.
-	 */
-	rs->state = SOCKMAP_TCP;
-	if (st)
-		__sync_fetch_and_add(&st->conns_no_peer, 1);
-tcp_for_good:
 	/* Keep the PASS verdict for the next 4 GiB without running this program. */
 	bpf_msg_apply_bytes(msg, ~0U);
+	return outcome;
+}
+
+/* sk_msg stage 3: the counters of one message. Atomic adds even per CPU: sk_msg
+ * runs preemptible, only pinned to the CPU. */
+static __noinline void rd_count_msg(int outcome, __u32 size)
+{
+	struct redirect_stats *st = stats();
+
+	if (!st)
+		return;
+	if (outcome == RD_MSG_REDIRECTED) {
+		__sync_fetch_and_add(&st->msgs_redirected, 1);
+		__sync_fetch_and_add(&st->bytes_redirected, size);
+	} else if (outcome == RD_MSG_PEER_GONE) {
+		__sync_fetch_and_add(&st->msgs_peer_gone, 1);
+		__sync_fetch_and_add(&st->bytes_peer_gone, size);
+	} else if (outcome == RD_MSG_NO_PEER) {
+		__sync_fetch_and_add(&st->conns_no_peer, 1);
+	}
+}
+
+/* Every message passes: a redirect too is SK_PASS, with the target set by the lookup. */
+SEC("sk_msg")
+int sockmap_verdict(struct sk_msg_md *msg)
+{
+	__u32 size = msg->size;
+	int outcome = rd_msg_policy(msg, rd_peer_lookup(msg));
+
+	if (outcome != RD_MSG_TCP)
+		rd_count_msg(outcome, size);
 	return SK_PASS;
 }
 
