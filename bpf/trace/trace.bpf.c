@@ -119,8 +119,19 @@ int trace_entry(__u64 *ctx)
 		return 0;
 	s->calls++;
 	d = f->depth++;
+	/* Which callback this is, read from the kernel's context (CO-RE: vmlinux.h types
+	 * are relocated to the running kernel's layout). */
+	if (targ_ctx == TRACE_CTX_SOCK_OPS) {
+		__u32 op = ((struct bpf_sock_ops_kern *)ctx[0])->op;
+
+		barrier_var(op);
+		if (op < TRACE_OP_SLOTS)
+			s->op[op]++;
+		else
+			s->op_other++;
+	}
 	/* Only the outermost run of a main function carries a packet event. */
-	if (targ_ctx != TRACE_CTX_NONE && targ_sample && d == 0 && f->runs++ % targ_sample == 0) {
+	if ((targ_ctx == TRACE_CTX_XDP || targ_ctx == TRACE_CTX_SKB) && targ_sample && d == 0 && f->runs++ % targ_sample == 0) {
 		__builtin_memset(&f->ev, 0, sizeof(f->ev));
 		f->ev.func = key;
 		snap_packet(ctx, &f->ev);
@@ -164,6 +175,8 @@ int trace_exit(__u64 *ctx)
 		/* One unsigned compare bounds the index both ways, as the verifier needs. */
 		idx = v - TRACE_RET_MIN;
 		barrier_var(idx);
+		if (v > 0)
+			s->ret_pos_sum += v;
 		if (idx < TRACE_RET_SLOTS)
 			s->ret[idx]++;
 		else

@@ -18,8 +18,21 @@
 #include "trace/report.h"
 #include "trace/runstats.h"
 
+/* What is traced: one of these. */
+enum trace_target {
+	TARGET_NONE,
+	TARGET_IFACE,    /* IFACE: the datapath of `up` */
+	TARGET_REDIRECT, /* redirect: the bypass's sockops and sk_msg programs */
+	TARGET_SNIFF,    /* sniff: the socket filter of `netbpf sniff` */
+	TARGET_ALL,      /* --all */
+	TARGET_PROGS,    /* --prog ID... */
+};
+
 struct trace_opts {
+	enum trace_target what;
 	const char *ifname;
+	const char *cgroup;  /* redirect --cgroup; NULL: every cgroup with the bypass */
+	int pid;             /* sniff --pid; 0: every sniffer */
 	__u32 prog_ids[TRACE_MAX_PROGS];
 	int n_prog_ids;
 	char *funcs[TRACE_MAX_FUNCS];
@@ -147,14 +160,21 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: netbpf trace IFACE [--func NAME]... [--json] [--duration S] [--interval S]\n"
 		"                    [--packets[=N]] [--require-fentry] [--stats]\n"
+		"       netbpf trace redirect [--cgroup PATH] [options as above]\n"
+		"       netbpf trace sniff [--pid PID] [options as above]\n"
+		"       netbpf trace --all [options as above]\n"
 		"       netbpf trace --prog ID [--prog ID]... [options as above]\n"
 		"\n"
-		"Attaches fentry and fexit to every netbpf program on IFACE (XDP, tc ingress,\n"
-		"tc egress) or to the programs given by id, and to each of their bpf2bpf\n"
-		"subfunctions (found in the programs' BTF), and shows per function the calls,\n"
-		"the latency from entry to exit (mean, p50, p99; log2 histogram at the end) and\n"
-		"the return values, named where they are verdicts. Counts are totals since the\n"
-		"start. Stopping (Ctrl-C, --duration) detaches the tracer only.\n"
+		"Attaches fentry and fexit to netbpf's programs and to each of their bpf2bpf\n"
+		"subfunctions (found in the programs' BTF): those on IFACE (XDP, tc ingress, tc\n"
+		"egress), the bypass's sockops and sk_msg programs (redirect), the socket filter\n"
+		"of a running 'netbpf sniff' (sniff), all of them anywhere on this host (--all),\n"
+		"or any programs given by id. Shows per function the calls, the latency from\n"
+		"entry to exit (mean, p50, p99; log2 histogram at the end) and the return values,\n"
+		"named where they are verdicts (XDP_*, TC_ACT_*, SK_PASS/SK_DROP; a socket\n"
+		"filter's as kept (bytes)/dropped); a sockops program's calls also per callback\n"
+		"(BPF_SOCK_OPS_*_CB). Counts are totals since the start. Stopping (Ctrl-C,\n"
+		"--duration) detaches the tracer only.\n"
 		"Where the kernel refuses BPF trampolines, shows the kernel's BPF_ENABLE_STATS\n"
 		"figures (runs, run time, mean) of the main programs instead.\n"
 		"\n"
@@ -162,6 +182,10 @@ static void usage(FILE *f)
 		"  --func NAME       trace only functions called NAME (repeatable); a name of 15\n"
 		"                    characters as the kernel shows it also finds the full one\n"
 		"  --prog ID         trace a loaded BPF program by id (repeatable), netbpf's or not\n"
+		"  --all             every program netbpf installed on this host\n"
+		"  --cgroup PATH     redirect: the bypass of this cgroup (path or id; default:\n"
+		"                    of every cgroup that has it)\n"
+		"  --pid PID         sniff: the filter of this sniffer (default: every one)\n"
 		"  --duration S      stop after S seconds (default: at Ctrl-C)\n"
 		"  --interval S      print the totals every S seconds (default 1; 0: only at the end)\n"
 		"  --packets[=N]     print every Nth packet per CPU (default every one) with its\n"
@@ -176,7 +200,34 @@ static void usage(FILE *f)
 		"  netbpf trace veth0 --duration 10\n"
 		"  netbpf trace veth0 --func parse_l3 --func match_rules --interval 2\n"
 		"  netbpf trace veth0 --packets=100 --json\n"
+		"  netbpf trace redirect --cgroup /sys/fs/cgroup/app --func rd_peer_lookup\n"
+		"  netbpf trace sniff --duration 5 --json\n"
+		"  netbpf trace --all --stats\n"
 		"  netbpf trace --prog 42\n");
+}
+
+/* The positional word (IFACE, redirect, sniff) against --all and --prog: exactly one. */
+static int parse_target(int argc, char **argv, struct trace_opts *o)
+{
+	int targets = (o->what == TARGET_ALL) + (o->n_prog_ids > 0) + (optind < argc);
+
+	if (optind < argc) {
+		o->ifname = argv[optind++];
+		o->what = !strcmp(o->ifname, "redirect") ? TARGET_REDIRECT :
+			  !strcmp(o->ifname, "sniff") ? TARGET_SNIFF : TARGET_IFACE;
+	} else if (o->n_prog_ids) {
+		o->what = TARGET_PROGS;
+	}
+	if (optind < argc || targets != 1) {
+		pr_warn("trace needs one of IFACE, redirect, sniff, --all or --prog ID "
+			"(see 'netbpf trace --help')\n");
+		return CMD_USAGE;
+	}
+	if ((o->cgroup && o->what != TARGET_REDIRECT) || (o->pid && o->what != TARGET_SNIFF)) {
+		pr_warn("--cgroup goes with 'trace redirect', --pid with 'trace sniff'\n");
+		return CMD_USAGE;
+	}
+	return CMD_RUN;
 }
 
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
@@ -184,6 +235,9 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	static const struct option opts[] = {
 		{ "func", required_argument, NULL, 'f' },
 		{ "prog", required_argument, NULL, 'p' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -214,6 +268,13 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 			}
 			o->prog_ids[o->n_prog_ids++] = v;
 			break;
+		case 'a': o->what = TARGET_ALL; break;
+		case 'c': o->cgroup = optarg; break;
+		case 'I':
+			if (arg_uint(optarg, "pid", 1, INT32_MAX, &v))
+				return CMD_USAGE;
+			o->pid = v;
+			break;
 		case 'j': gopt.json = true; break;
 		case 'd': if (arg_seconds(optarg, "duration", 0, 1e6, &o->duration_s)) return CMD_USAGE; break;
 		case 'i': if (arg_seconds(optarg, "interval", 0, 1e6, &o->interval_s)) return CMD_USAGE; break;
@@ -229,13 +290,34 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		default: usage(stderr); return CMD_USAGE;
 		}
 	}
-	if (optind < argc)
-		o->ifname = argv[optind++];
-	if (optind < argc || !(o->ifname || o->n_prog_ids) || (o->ifname && o->n_prog_ids)) {
-		pr_warn("trace needs one of IFACE or --prog ID (see 'netbpf trace --help')\n");
-		return CMD_USAGE;
+	return parse_target(argc, argv, o);
+}
+
+static int add_targets(struct trace_opts *o, struct trace_set *set)
+{
+	int err = 0;
+
+	switch (o->what) {
+	case TARGET_IFACE:
+		snprintf(o->target, sizeof(o->target), "%s", o->ifname);
+		return trace_add_iface(set, o->ifname);
+	case TARGET_REDIRECT:
+		snprintf(o->target, sizeof(o->target), "redirect%s%.40s", o->cgroup ? " " : "",
+			 o->cgroup ? o->cgroup : "");
+		return trace_add_redirect(set, o->cgroup);
+	case TARGET_SNIFF:
+		snprintf(o->target, sizeof(o->target), "sniff");
+		return trace_add_sniff(set, o->pid);
+	case TARGET_ALL:
+		snprintf(o->target, sizeof(o->target), "--all");
+		return trace_add_all(set);
+	default:
+		snprintf(o->target, sizeof(o->target), "prog %u%s", o->prog_ids[0],
+			 o->n_prog_ids > 1 ? " ..." : "");
+		for (int i = 0; i < o->n_prog_ids && !err; i++)
+			err = trace_add_prog_id(set, o->prog_ids[i]);
+		return err;
 	}
-	return CMD_RUN;
 }
 
 int do_trace(int argc, char **argv)
@@ -253,16 +335,7 @@ int do_trace(int argc, char **argv)
 		pr_warn("failed to allocate the trace set: %s\n", strerror(ENOMEM));
 		return CMD_FAIL;
 	}
-	if (o.ifname) {
-		snprintf(o.target, sizeof(o.target), "%s", o.ifname);
-		err = trace_add_iface(set, o.ifname);
-	} else {
-		snprintf(o.target, sizeof(o.target), "prog %u%s", o.prog_ids[0],
-			 o.n_prog_ids > 1 ? " ..." : "");
-		err = 0;
-		for (int i = 0; i < o.n_prog_ids && !err; i++)
-			err = trace_add_prog_id(set, o.prog_ids[i]);
-	}
+	err = add_targets(&o, set);
 	if (!err)
 		err = trace_discover(set);
 	if (!err)

@@ -10,7 +10,7 @@
 
 #include "bpf/trace/trace.h"
 
-#define TRACE_MAX_PROGS 8
+#define TRACE_MAX_PROGS 64
 #define TRACE_NAME_LEN  128
 
 struct trace_prog {
@@ -18,7 +18,10 @@ struct trace_prog {
 	__u32 id;
 	__u32 type;                    /* enum bpf_prog_type: names the verdicts */
 	char name[TRACE_NAME_LEN];     /* full name from BTF (the kernel keeps 15 chars) */
-	const char *hook;              /* "xdp", "tc ingress", "tc egress"; NULL for --prog */
+	const char *hook;              /* "xdp", "tc ingress", "tc egress", "sockops", "sk_msg",
+					* "socket filter"; NULL for --prog */
+	char where[64];                /* what it is attached to: "va netns 4026532..", "cgroup 47259",
+					* "pid 1234"; empty for --prog */
 	bool tail_call_target;         /* in a PROG_ARRAY: may be entered by bpf_tail_call */
 };
 
@@ -39,6 +42,17 @@ struct trace_set {
 
 /* Adds the XDP, tc ingress and tc egress programs netbpf attached to ifname. */
 int trace_add_iface(struct trace_set *set, const char *ifname);
+/* Adds the datapath programs pinned in one interface directory of `up`. */
+int trace_add_datapath_dir(struct trace_set *set, const char *dir, const char *where);
+/* Adds the sockops and sk_msg programs of the bypass of cgroup (path or id; NULL:
+ * every cgroup with the bypass on; -ENOENT with a message when there is none). */
+int trace_add_redirect(struct trace_set *set, const char *cgroup);
+/* Adds the socket filter of every running `netbpf sniff` (pid 0), or of the one
+ * with that pid; -ENOENT with a message when there is none. */
+int trace_add_sniff(struct trace_set *set, int pid);
+/* Adds every program netbpf installed on this host: the datapath in every
+ * namespace, the bypass in every cgroup, every sniffer. -ENOENT when none. */
+int trace_add_all(struct trace_set *set);
 /* Adds any loaded program by id. */
 int trace_add_prog_id(struct trace_set *set, __u32 id);
 /* Lists every function of every program from its BTF func_info. */

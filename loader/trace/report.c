@@ -23,9 +23,13 @@ static const char *trace_ret_name(const struct trace_func *f, long v)
 		"TC_ACT_STOLEN", "TC_ACT_QUEUED", "TC_ACT_REPEAT", "TC_ACT_REDIRECT", "TC_ACT_TRAP",
 	};
 
+	static const char *const sk[] = { "SK_DROP", "SK_PASS" };
+
 	if (!f->main)
 		return NULL;
 	switch (f->prog->type) {
+	case BPF_PROG_TYPE_SK_MSG:
+		return v >= 0 && v < (long)(sizeof(sk) / sizeof(sk[0])) ? sk[v] : NULL;
 	case BPF_PROG_TYPE_XDP:
 		return v >= 0 && v < (long)(sizeof(xdp) / sizeof(xdp[0])) ? xdp[v] : NULL;
 	case BPF_PROG_TYPE_SCHED_CLS:
@@ -34,6 +38,47 @@ static const char *trace_ret_name(const struct trace_func *f, long v)
 	default:
 		return NULL;
 	}
+}
+
+/* A socket filter's return value is the number of bytes kept: 0 drops the packet. */
+static bool ret_is_length(const struct trace_func *f)
+{
+	return f->main && f->prog->type == BPF_PROG_TYPE_SOCKET_FILTER;
+}
+
+/* BPF_SOCK_OPS_* names by value (enum in linux/bpf.h; later kernels add more). */
+static const char *sock_op_name(int op)
+{
+	static const char *const names[] = {
+		"BPF_SOCK_OPS_VOID", "BPF_SOCK_OPS_TIMEOUT_INIT", "BPF_SOCK_OPS_RWND_INIT",
+		"BPF_SOCK_OPS_TCP_CONNECT_CB", "BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB",
+		"BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB", "BPF_SOCK_OPS_NEEDS_ECN", "BPF_SOCK_OPS_BASE_RTT",
+		"BPF_SOCK_OPS_RTO_CB", "BPF_SOCK_OPS_RETRANS_CB", "BPF_SOCK_OPS_STATE_CB",
+		"BPF_SOCK_OPS_TCP_LISTEN_CB", "BPF_SOCK_OPS_RTT_CB", "BPF_SOCK_OPS_PARSE_HDR_OPT_CB",
+		"BPF_SOCK_OPS_HDR_OPT_LEN_CB", "BPF_SOCK_OPS_WRITE_HDR_OPT_CB",
+	};
+
+	return op >= 0 && op < (int)(sizeof(names) / sizeof(names[0])) ? names[op] : NULL;
+}
+
+static void op_key(int op, char *buf, size_t len)
+{
+	const char *name = sock_op_name(op);
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "op_%d", op);
+}
+
+/* Runs counted as returns, of which those that returned 0 (dropped). */
+static __u64 ret_total(const struct trace_func_stats *s)
+{
+	__u64 n = s->ret_other;
+
+	for (int r = 0; r < TRACE_RET_SLOTS; r++)
+		n += s->ret[r];
+	return n;
 }
 
 static const char *prog_label(const struct trace_prog *p, char *buf, size_t len)
@@ -63,6 +108,26 @@ static void tail_call_notes(const struct trace_set *set, const char *what, const
 			       set->progs[i].name, set->progs[i].id, what, column);
 }
 
+/* Where each program runs, for targets that name several places (trace --all). */
+static void where_lines(const struct trace_set *set)
+{
+	char label[TRACE_NAME_LEN + 16];
+
+	for (int i = 0; i < set->n_progs; i++)
+		if (set->progs[i].hook)
+			printf("  program %s: %s on %s\n", prog_label(&set->progs[i], label, sizeof(label)),
+			       set->progs[i].hook, set->progs[i].where);
+}
+
+/* "hook" and "where" of a program in JSON, when it was found as netbpf's. */
+static void json_hook(struct json *j, const struct trace_prog *p)
+{
+	if (!p->hook)
+		return;
+	json_kv_str(j, "hook", p->hook);
+	json_kv_str(j, "where", p->where);
+}
+
 void report_ready(const struct trace_set *set, const char *target, const struct tracer *t,
 		  bool json)
 {
@@ -73,6 +138,7 @@ void report_ready(const struct trace_set *set, const char *target, const struct 
 	if (!json) {
 		printf("netbpf trace %s: fentry/fexit on %d functions of %d programs, ready; "
 		       "Ctrl-C to stop\n", target, set->n_funcs, set->n_progs);
+		where_lines(set);
 		tail_call_notes(set, "fentry/fexit do not fire", "CALLS");
 		fflush(stdout);
 		return;
@@ -93,6 +159,7 @@ void report_ready(const struct trace_set *set, const char *target, const struct 
 		json_obj_open(&j);
 		json_kv_u64(&j, "prog_id", set->funcs[i].prog->id);
 		json_kv_str(&j, "func", set->funcs[i].name);
+		json_hook(&j, set->funcs[i].prog);
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
@@ -108,6 +175,7 @@ void report_ready_runstats(const struct trace_set *set, const char *target, bool
 	if (!json) {
 		printf("netbpf trace %s: BPF_ENABLE_STATS figures of %d programs, ready; "
 		       "Ctrl-C to stop\n", target, set->n_progs);
+		where_lines(set);
 		tail_call_notes(set, "the kernel does not count", "RUNS");
 	} else {
 		json_init(&j, stdout);
@@ -115,6 +183,16 @@ void report_ready_runstats(const struct trace_set *set, const char *target, bool
 		json_kv_bool(&j, "ready", 1);
 		json_kv_str(&j, "mode", "stats");
 		json_kv_str(&j, "target", target);
+		json_key(&j, "programs");
+		json_arr_open(&j);
+		for (int i = 0; i < set->n_progs; i++) {
+			json_obj_open(&j);
+			json_kv_u64(&j, "prog_id", set->progs[i].id);
+			json_kv_str(&j, "prog", set->progs[i].name);
+			json_hook(&j, &set->progs[i]);
+			json_obj_close(&j);
+		}
+		json_arr_close(&j);
 		json_obj_close(&j);
 		json_end_line(&j);
 	}
@@ -123,7 +201,7 @@ void report_ready_runstats(const struct trace_set *set, const char *target, bool
 
 static void func_text(const struct trace_func *f, const struct trace_func_stats *s, bool first)
 {
-	char label[TRACE_NAME_LEN + 16], key[24];
+	char label[TRACE_NAME_LEN + 16], key[48];
 
 	printf("  %-22s %-22s %10llu%s", first ? prog_label(f->prog, label, sizeof(label)) : "",
 	       f->name, (unsigned long long)s->calls,
@@ -137,6 +215,14 @@ static void func_text(const struct trace_func *f, const struct trace_func_stats 
 		printf(" (void)\n");
 		return;
 	}
+	if (ret_is_length(f)) {
+		__u64 dropped = s->ret[0 - TRACE_RET_MIN];
+
+		printf(" kept:%llu (%llu bytes) dropped:%llu\n",
+		       (unsigned long long)(ret_total(s) - dropped), (unsigned long long)s->ret_pos_sum,
+		       (unsigned long long)dropped);
+		return;
+	}
 	for (int r = 0; r < TRACE_RET_SLOTS; r++) {
 		if (!s->ret[r])
 			continue;
@@ -146,17 +232,28 @@ static void func_text(const struct trace_func *f, const struct trace_func_stats 
 	if (s->ret_other)
 		printf(" other:%llu", (unsigned long long)s->ret_other);
 	printf("\n");
+	if (f->ctx != TRACE_CTX_SOCK_OPS)
+		return;
+	printf("  %-22s %-22s   ops:", "", "");
+	for (int op = 0; op < TRACE_OP_SLOTS; op++) {
+		if (!s->op[op])
+			continue;
+		op_key(op, key, sizeof(key));
+		printf(" %s:%llu", key, (unsigned long long)s->op[op]);
+	}
+	if (s->op_other)
+		printf(" other:%llu", (unsigned long long)s->op_other);
+	printf("\n");
 }
 
 static void func_json(struct json *j, const struct trace_func *f, const struct trace_func_stats *s)
 {
-	char key[24];
+	char key[48];
 
 	json_obj_open(j);
 	json_kv_u64(j, "prog_id", f->prog->id);
 	json_kv_str(j, "prog", f->prog->name);
-	if (f->prog->hook)
-		json_kv_str(j, "hook", f->prog->hook);
+	json_hook(j, f->prog);
 	json_kv_str(j, "func", f->name);
 	json_kv_bool(j, "main", f->main);
 	json_kv_u64(j, "calls", s->calls);
@@ -174,6 +271,12 @@ static void func_json(struct json *j, const struct trace_func *f, const struct t
 	json_key(j, "ret");
 	if (!f->ret_bytes) {
 		json_null(j);
+	} else if (ret_is_length(f)) {
+		json_obj_open(j);
+		json_kv_u64(j, "kept", ret_total(s) - s->ret[0 - TRACE_RET_MIN]);
+		json_kv_u64(j, "kept_bytes", s->ret_pos_sum);
+		json_kv_u64(j, "dropped", s->ret[0 - TRACE_RET_MIN]);
+		json_obj_close(j);
 	} else {
 		json_obj_open(j);
 		for (int r = 0; r < TRACE_RET_SLOTS; r++) {
@@ -184,6 +287,19 @@ static void func_json(struct json *j, const struct trace_func *f, const struct t
 		}
 		if (s->ret_other)
 			json_kv_u64(j, "other", s->ret_other);
+		json_obj_close(j);
+	}
+	if (f->ctx == TRACE_CTX_SOCK_OPS) {
+		json_key(j, "ops");
+		json_obj_open(j);
+		for (int op = 0; op < TRACE_OP_SLOTS; op++) {
+			if (!s->op[op])
+				continue;
+			op_key(op, key, sizeof(key));
+			json_kv_u64(j, key, s->op[op]);
+		}
+		if (s->op_other)
+			json_kv_u64(j, "other", s->op_other);
 		json_obj_close(j);
 	}
 	if (s->events_lost)
@@ -216,7 +332,8 @@ static void report_json_close(struct json *j)
 void report_funcs(const struct trace_set *set, const struct tracer *t, double elapsed_s,
 		  bool final, bool json)
 {
-	struct trace_func_stats s[TRACE_MAX_FUNCS];
+	/* Static: too large for the stack; one report at a time. */
+	static struct trace_func_stats s[TRACE_MAX_FUNCS];
 	char label[TRACE_NAME_LEN + 16];
 	struct json j;
 
@@ -278,8 +395,7 @@ void report_runstats(const struct trace_set *set, const struct runstats *r, doub
 		json_obj_open(&j);
 		json_kv_u64(&j, "prog_id", p->id);
 		json_kv_str(&j, "prog", p->name);
-		if (p->hook)
-			json_kv_str(&j, "hook", p->hook);
+		json_hook(&j, p);
 		json_kv_u64(&j, "run_cnt", d.runs);
 		/* The kernel's figures too are only taken where a program is entered from its hook. */
 		json_kv_bool(&j, "runs_miss_tail_calls", p->tail_call_target);
