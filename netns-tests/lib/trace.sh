@@ -38,3 +38,23 @@ trace_stop() {
 	wait "$TRACE_PID" || rc=$?
 	[ $rc -eq 0 ] || fail "trace exited with $rc: $(cat "$TRACE_OUT.err" 2>/dev/null)"
 }
+# xlated_funcs PROG_ID: the function names of a loaded program as `bpftool prog dump
+# xlated` prints their headers (from its BTF func_info), sorted, one line.
+xlated_funcs() {
+	bpftool prog dump xlated id "$1" | sed -n 's/^\(static \)\{0,1\}\(int\|void\) \([a-z_0-9]*\)(.*/\3/p' | sort | xargs
+}
+# redirect_prog_ids CGROUP: the sockops and sk_msg program ids of its bypass, from its pins.
+redirect_prog_ids() {
+	local dir
+	dir=/sys/fs/bpf/netbpf/redirect/$(stat -c %i "$1")
+	bpftool link show pinned "$dir/sockops_link" | sed -n 's/.* prog \([0-9]*\).*/\1/p'
+	bpftool prog show pinned "$dir/verdict" | sed -n 's/^\([0-9]*\):.*/\1/p'
+}
+# sniff_prog_id PID: the id of the socket filter sniff_wire that process PID holds.
+sniff_prog_id() {
+	local id
+	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
+		bpftool prog show id "$id" | grep -q ' name sniff_wire ' && echo "$id"
+	done
+	return 0
+}
