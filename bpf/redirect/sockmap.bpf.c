@@ -208,9 +208,12 @@ __noinline int rd_policy(struct bpf_sock_ops *ctx, struct redirect_key *k, int p
 		return 0;
 	}
 	if (sockmap_cfg.mode == REDIRECT_MODE_AUTO && passive) {
+		/* On the stack: 6.1's verifier takes no argument memory as a map key. */
+		struct redirect_key key = *k;
+
 		/* No decision recorded: the client end is not one of ours (outside the
 		 * cgroup, another namespace, filtered), so there is nothing to pair with. */
-		conn = bpf_map_lookup_elem(&sockmap_conns, k);
+		conn = bpf_map_lookup_elem(&sockmap_conns, &key);
 		if (!conn) {
 			__sync_fetch_and_add(&st->conns_no_peer, 1);
 			return 0;
@@ -256,11 +259,14 @@ __noinline int rd_policy(struct bpf_sock_ops *ctx, struct redirect_key *k, int p
 __noinline int rd_sockhash_insert(struct bpf_sock_ops *ctx, struct redirect_key *k)
 {
 	struct redirect_stats *st;
+	struct redirect_key key;
 	long err;
 
 	if (!k)
 		return -EINVAL;
-	err = bpf_sock_hash_update(ctx, &sockmap_hash, k, BPF_NOEXIST);
+	/* On the stack: 6.1's verifier takes no argument memory as a map key. */
+	key = *k;
+	err = bpf_sock_hash_update(ctx, &sockmap_hash, &key, BPF_NOEXIST);
 	if (!err && sockmap_cfg.keepalive_s && (st = stats()))
 		keepalive_on(ctx, st);
 	return err;

@@ -2,7 +2,10 @@
  * onebyte ADDR PORT N M: N TCP connections to ADDR:PORT (IPv4 or IPv6) from a
  * server it runs itself, each sending M one-byte send() calls that the server reads
  * to EOF; prints "conns N sends S received R". For tests that count per message:
- * every send() of one byte is one run of an sk_msg program.
+ * every send() of one byte is one run of an sk_msg program. The client sends only
+ * once the server has accepted the connection and taken its socket lock, that is
+ * once the server end's establishment (its sockops callbacks) is complete: a byte
+ * sent earlier may find the bypass's server end not inserted yet.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -19,7 +22,8 @@ static int die(const char *what)
 	return 1;
 }
 
-static long serve(int ls, int n)
+/* Accepts n connections, telling the client through the pipe ready when it may send. */
+static long serve(int ls, int n, int ready)
 {
 	long got = 0;
 	char buf[4096];
@@ -29,6 +33,12 @@ static long serve(int ls, int n)
 	for (int i = 0; i < n; i++) {
 		fd = accept(ls, NULL, NULL);
 		if (fd < 0)
+			return -1;
+		/* Takes the socket lock, which the softirq that established the socket
+		 * held through the sockops callbacks: they are done when it returns. */
+		if (recv(fd, buf, 1, MSG_DONTWAIT) > 0)
+			got++;
+		if (write(ready, "a", 1) != 1)
 			return -1;
 		while ((r = read(fd, buf, sizeof(buf))) > 0)
 			got += r;
@@ -40,7 +50,8 @@ static long serve(int ls, int n)
 int main(int argc, char **argv)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
-	int n, m, ls, fd, one = 1, pfd[2], status;
+	int n, m, ls, fd, one = 1, pfd[2], rfd[2], status;
+	char c;
 	long sends = 0, got = 0;
 	pid_t pid;
 
@@ -52,11 +63,11 @@ int main(int argc, char **argv)
 		return die("getaddrinfo");
 	ls = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(ls, ai->ai_addr, ai->ai_addrlen) || listen(ls, n) || pipe(pfd))
+	    bind(ls, ai->ai_addr, ai->ai_addrlen) || listen(ls, n) || pipe(pfd) || pipe(rfd))
 		return die("listen");
 	pid = fork();
 	if (pid == 0) {
-		got = serve(ls, n);
+		got = serve(ls, n, rfd[1]);
 		if (write(pfd[1], &got, sizeof(got)) != sizeof(got))
 			_exit(1);
 		_exit(got < 0);
@@ -66,6 +77,8 @@ int main(int argc, char **argv)
 		fd = socket(ai->ai_family, SOCK_STREAM, 0);
 		if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen))
 			return die("connect");
+		if (read(rfd[0], &c, 1) != 1)
+			return die("server not ready");
 		for (int k = 0; k < m; k++, sends++)
 			if (send(fd, "x", 1, 0) != 1)
 				return die("send");

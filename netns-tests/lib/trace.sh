@@ -54,7 +54,8 @@ redirect_prog_ids() {
 sniff_prog_id() {
 	local id
 	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
-		bpftool prog show id "$id" | grep -q ' name sniff_wire ' && echo "$id"
+		# not grep -q: a pipe closed early fails bpftool, and pipefail the test
+		[[ $(bpftool prog show id "$id") == *" name sniff_wire "* ]] && echo "$id"
 	done
 	return 0
 }
