@@ -55,7 +55,10 @@ assert_exit 2 "invalid --repeat" nb bench trace --repeat 0
 assert_exit 2 "invalid --rounds" nb bench datapath --rounds 0
 assert_exit 2 "invalid --sizes" nb bench redirect --sizes 0
 assert_exit 2 "unrecognized option '--bench'" nb trace --bench
-assert_exit 2 "trace needs one of IFACE or --prog ID" nb trace
+assert_exit 2 "trace needs one of IFACE, redirect, sniff, --all or --prog ID" nb trace
+assert_exit 2 "trace needs one of IFACE, redirect, sniff, --all or --prog ID" nb trace --all lo
+assert_exit 2 "--cgroup goes with 'trace redirect'" nb trace lo --cgroup "$cg"
+assert_exit 2 "--pid goes with 'trace sniff'" nb trace redirect --pid 1
 assert_exit 2 "invalid --xdp-mode" nb up lo --xdp-mode turbo
 assert_exit 2 "--cgroup goes with --redirect" nb up lo --cgroup "$cg"
 assert_exit 2 "up needs exactly one interface" nb up

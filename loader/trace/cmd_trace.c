@@ -223,8 +223,12 @@ static int parse_target(int argc, char **argv, struct trace_opts *o)
 			"(see 'netbpf trace --help')\n");
 		return CMD_USAGE;
 	}
-	if ((o->cgroup && o->what != TARGET_REDIRECT) || (o->pid && o->what != TARGET_SNIFF)) {
-		pr_warn("--cgroup goes with 'trace redirect', --pid with 'trace sniff'\n");
+	if (o->cgroup && o->what != TARGET_REDIRECT) {
+		pr_warn("--cgroup goes with 'trace redirect'\n");
+		return CMD_USAGE;
+	}
+	if (o->pid && o->what != TARGET_SNIFF) {
+		pr_warn("--pid goes with 'trace sniff'\n");
 		return CMD_USAGE;
 	}
 	return CMD_RUN;
