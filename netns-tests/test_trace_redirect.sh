@@ -64,7 +64,7 @@ assert_eq "$(jq '.functions | length' <<<"$ready")" "$(($(xlated_funcs "$sockops
 fn() { trace_fn "$final" "$@"; }
 assert_eq "$(fn sockops sockmap_insert '.ops.BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB')" $N "ACTIVE_ESTABLISHED callbacks"
 assert_eq "$(fn sockops sockmap_insert '.ops.BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB')" $N "PASSIVE_ESTABLISHED callbacks"
-assert_eq "$(fn sockops sockmap_insert '[.ops[]] | add == .calls')" true "ops add up to the calls"
+assert_eq "$(fn sockops sockmap_insert '([.ops[]] | add) == .calls')" true "ops add up to the calls"
 for f in rd_key rd_policy rd_sockhash_insert rd_count_insert; do
 	assert_eq "$(fn sockops $f .calls)" $((2 * N)) "$f calls"
 	assert_eq "$(fn sockops $f .returns)" $((2 * N)) "$f returns"
