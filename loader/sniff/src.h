@@ -48,8 +48,8 @@ int sniff_src_open_wire(struct sniff_src *src, int ifindex, int loopback, const 
 int sniff_src_open_socket(struct sniff_src *src, int ifindex, const uint16_t *ports, int nports,
 			  ring_buffer_sample_fn fn, void *ctx);
 void sniff_src_close_socket(struct sniff_src *src);
-/* Reads at most max queued packets without waiting. */
-void sniff_src_read_packets(struct sniff_src *src, int max, sniff_packet_fn fn, void *ctx);
+/* Reads at most max queued packets without waiting; returns how many. */
+int sniff_src_read_packets(struct sniff_src *src, int max, sniff_packet_fn fn, void *ctx);
 /* Ethernet (VLAN tags allowed) / IPv4 or IPv6 / TCP; -1 for anything else. */
 int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg);
 /* The socket source stops copying data of the socket that sent ev. */

@@ -4,6 +4,9 @@
 # (stdout in OUT, stderr in OUT.err, pid in SNIFF_PID); returns once it is capturing.
 sniff_start() {
 	local ns=$1 out=$2; shift 2
+	# The shell truncates OUT.err only once the background child runs: a "sniffing"
+	# line left there by an earlier run would end the wait below at once.
+	rm -f "$out" "$out.err"
 	# Not through nsx: $! must be netbpf itself, not a subshell running a function.
 	ip netns exec "$ns" "$NETBPF" sniff "$@" >"$out" 2>"$out.err" &
 	SNIFF_PID=$!
