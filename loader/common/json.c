@@ -9,6 +9,7 @@ void json_init(struct json *j, FILE *f)
 	j->depth = 0;
 	j->first = 1;
 	j->after_key = 0;
+	j->caller_flushes = 0;
 }
 
 static void sep(struct json *j)
@@ -41,22 +42,29 @@ void json_obj_close(struct json *j) { close_(j, '}'); }
 void json_arr_open(struct json *j) { open(j, '['); }
 void json_arr_close(struct json *j) { close_(j, ']'); }
 
+/* Runs of characters that need no escape go out in one write: a call per character
+ * was a sixth of `netbpf sniff --json`'s time under load. */
 static void put_escaped(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
+	while (*s) {
+		size_t n = 0;
+
+		while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20)
+			n++;
+		fwrite(s, 1, n, f);
+		s += n;
+		if (!*s)
+			break;
+		switch (*s) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
 		case '\n': fputs("\\n", f); break;
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+		default: fprintf(f, "\\u%04x", (unsigned char)*s);
 		}
+		s++;
 	}
 	fputc('"', f);
 }
@@ -95,7 +103,8 @@ void json_double(struct json *j, double v)
 void json_end_line(struct json *j)
 {
 	fputc('\n', j->f);
-	fflush(j->f);
+	if (!j->caller_flushes)
+		fflush(j->f);
 	j->first = 1;
 }
 
