@@ -135,8 +135,12 @@ __noinline int sniff_flow_update(struct sniff_seg *s, int start)
 	__builtin_memcpy(&key, &s->key, sizeof(key));
 	flow_reverse(&key, &rev);
 	if (start) {
-		flow_add(&key);
-		flow_add(&rev);
+		/* Lookups first: an LRU update takes a free node before it finds the key
+		 * there already, and a keep-alive connection starts a message per request. */
+		if (!bpf_map_lookup_elem(&sniff_flows, &key))
+			flow_add(&key);
+		if (!bpf_map_lookup_elem(&sniff_flows, &rev))
+			flow_add(&rev);
 	} else if (!bpf_map_lookup_elem(&sniff_flows, &key)) {
 		return 0;
 	} else if (!s->payload_len && !(s->flags & (TCP_FIN | TCP_RST))) {
