@@ -1,4 +1,3 @@
-#include <inttypes.h>
 #include <math.h>
 
 #include "common/json.h"
@@ -86,8 +85,25 @@ void json_str(struct json *j, const char *s)
 		fputs("null", j->f);
 }
 
-void json_u64(struct json *j, uint64_t v) { sep(j); fprintf(j->f, "%" PRIu64, v); }
-void json_i64(struct json *j, int64_t v) { sep(j); fprintf(j->f, "%" PRId64, v); }
+/* Digits by hand: fprintf's format parsing was a tenth of `netbpf sniff --json`. */
+static void put_u64(FILE *f, uint64_t v, int neg)
+{
+	char buf[21], *p = buf + sizeof(buf);
+
+	do
+		*--p = '0' + v % 10;
+	while (v /= 10);
+	if (neg)
+		*--p = '-';
+	fwrite(p, 1, buf + sizeof(buf) - p, f);
+}
+
+void json_u64(struct json *j, uint64_t v) { sep(j); put_u64(j->f, v, 0); }
+void json_i64(struct json *j, int64_t v)
+{
+	sep(j);
+	put_u64(j->f, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
+}
 static void json_bool(struct json *j, int v) { sep(j); fputs(v ? "true" : "false", j->f); }
 void json_null(struct json *j) { sep(j); fputs("null", j->f); }
 
