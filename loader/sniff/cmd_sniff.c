@@ -294,7 +294,8 @@ int do_sniff(int argc, char **argv)
 	if (sniff_merge_init(&s, &lim, max_memory, json, count, pcap_path, force))
 		goto out;
 	if ((sources & (1 << SRC_WIRE)) &&
-	    sniff_src_open_wire(&s.src, ifindex, loopback, ports, nports))
+	    sniff_src_open_wire(&s.src, ifindex, loopback, ports, nports,
+				!(sources & (1 << SRC_SOCKET))))
 		goto out;
 	if ((sources & (1 << SRC_SOCKET)) &&
 	    sniff_src_open_socket(&s.src, ifindex, ports, nports, sniff_merge_sock_event, &s)) {
@@ -333,6 +334,7 @@ int do_sniff(int argc, char **argv)
 			nanosleep(&batch, NULL);
 	}
 	/* Flush: what is queued in the kernel, then what connections still hold. */
+	sniff_src_settle(&s.src);
 	sniff_merge_drain(&s, INT32_MAX);
 	sniff_merge_end_all(&s, clock_ns(CLOCK_REALTIME));
 	print_summary(&s, json);

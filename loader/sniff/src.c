@@ -5,6 +5,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static void set_ports(volatile __u32 *nports, volatile __u16 *ports, const uint1
 }
 
 int sniff_src_open_wire(struct sniff_src *s, int ifindex, int loopback, const uint16_t *ports,
-			int nports)
+			int nports, int ring)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
 	int one = 1, rcvbuf = RCVBUF, prog, err;
@@ -71,17 +72,27 @@ int sniff_src_open_wire(struct sniff_src *s, int ifindex, int loopback, const ui
 		pr_warn("failed to attach the wire filter: %s\n", strerror(errno));
 		return -1;
 	}
-	setsockopt(s->pkt_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
-	/* Room for a second or so of a busy link while the sniffer waits for a CPU;
-	 * the memory is only used when the queue builds up. FORCE needs CAP_NET_ADMIN. */
-	if (setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
-		setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (ring) {
+		err = sniff_ring_open(&s->ring, s->pkt_fd);
+		if (err) {
+			pr_warn("failed to set up the packet ring: %s\n", strerror(-err));
+			return -1;
+		}
+	} else {
+		setsockopt(s->pkt_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+		/* Room for a second or so of a busy link while the sniffer waits for a CPU;
+		 * the memory is only used when the queue builds up. FORCE needs CAP_NET_ADMIN. */
+		if (setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+			setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	sll.sll_protocol = htons(ETH_P_ALL);
 	if (bind(s->pkt_fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		pr_warn("failed to bind the packet socket to ifindex %d: %s\n", ifindex,
 			strerror(errno));
 		return -1;
 	}
+	if (ring)
+		return 0;
 	/* Only the pages packets are written to become resident. */
 	s->pkt = malloc((size_t)RECV_BATCH * PKT_BUF);
 	return s->pkt ? 0 : -1;
@@ -153,6 +164,8 @@ int sniff_src_read_packets(struct sniff_src *s, int max, sniff_packet_fn fn, voi
 	struct mmsghdr msg[RECV_BATCH];
 	int total = 0;
 
+	if (s->ring.map)
+		return sniff_ring_read(&s->ring, max, fn, ctx);
 	while (total < max) {
 		int want = max - total < RECV_BATCH ? max - total : RECV_BATCH, got;
 
@@ -183,6 +196,15 @@ int sniff_src_read_packets(struct sniff_src *s, int max, sniff_packet_fn fn, voi
 			break; /* the queue is empty */
 	}
 	return total;
+}
+
+void sniff_src_settle(struct sniff_src *s)
+{
+	struct pollfd pfd = { .fd = s->pkt_fd, .events = POLLIN };
+
+	/* The kernel hands a block over RETIRE_MS after it was opened: a few polls. */
+	for (int i = 0; i < 10 && s->ring.map && sniff_ring_filling(&s->ring); i++)
+		poll(&pfd, 1, 10);
 }
 
 int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg)
@@ -302,6 +324,7 @@ void sniff_src_stats(struct sniff_src *s, struct sniff_src_stats *st)
 void sniff_src_close(struct sniff_src *s)
 {
 	sniff_src_close_socket(s);
+	sniff_ring_close(&s->ring);
 	if (s->pkt_fd >= 0)
 		close(s->pkt_fd);
 	sniff__destroy(s->wire);

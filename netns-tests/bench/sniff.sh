@@ -6,7 +6,8 @@
 # how many of wrk's it missed, the packets the kernel dropped, and throughput
 # relative to the mean of the rounds without sniffing before and after it (the
 # machine is shared: its load drifts); then, per source, the median of those
-# ratios against issue 18's targets. BENCH_BEFORE=PATH (another netbpf binary, e.g.
+# ratios against issue 18's targets. us/exch: the sniffer process's CPU time (user
+# and system) per exchange reported, steadier than the ratios on a shared machine. BENCH_BEFORE=PATH (another netbpf binary, e.g.
 # built from the commit before a change) adds, in each round, the same sources
 # sniffed by it: before and after in one run.
 #
@@ -43,7 +44,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 ROUNDS=${BENCH_ROUNDS:-3}
 echo "netbpf sniff load check: wrk -t1 -c16 ${SECS}s per round, $ROUNDS rounds;" \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
-printf '%-30s %10s %10s %10s %8s %8s %7s\n' round "wrk reqs" "req/s" reported missed dropped ratio
+printf '%-30s %10s %10s %10s %8s %8s %7s %8s\n' round "wrk reqs" "req/s" reported missed dropped ratio \
+	"us/exch"
 read -r base_n base_rps <<<"$(wrk_run none)"
 printf '%-30s %10s %10.0f %10s %8s %8s %7s\n' "no sniffing" "$base_n" "$base_rps" - - - 1.00
 declare -A got missed dropped
@@ -59,6 +61,8 @@ for run in "${runs[@]}"; do
 	NETBPF=$([ "$tag" = before ] && echo "$BENCH_BEFORE" || echo "$NETBPF") \
 		sniff_start "$srv" "$out" s0 --json --source "$src" --port 8080
 	read -r n rps <<<"$(wrk_run "$src")"
+	# The sniffer's own CPU (user + system, clock ticks) while wrk ran.
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$SNIFF_PID/stat")
 	sniff_stop
 	src=$src${tag:+ ($tag)}
 	read -r next_n next_rps <<<"$(wrk_run none)"
@@ -75,8 +79,10 @@ for l in open(sys.argv[1]):
 	got[$src]="${got[$src]:-} $ratio"
 	missed[$src]=$((${missed[$src]:-0} + miss))
 	dropped[$src]=$((${dropped[$src]:-0} + drop))
-	printf '%-30s %10s %10.0f %10s %8s %8s %7s\n' "sniff --source $src" "$n" "$rps" "$seen" \
-		"$miss" "$drop" "$ratio"
+	cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$seen" \
+		'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')
+	printf '%-30s %10s %10.0f %10s %8s %8s %7s %8s\n' "sniff --source $src" "$n" "$rps" "$seen" \
+		"$miss" "$drop" "$ratio" "$cpu"
 	printf '%-30s %10s %10.0f %10s %8s %8s %7s\n' "no sniffing" "$next_n" "$next_rps" - - - 1.00
 	if [ "${VERBOSE:-0}" = 1 ]; then sed 's/^/    /' "$out.err" | grep -v '^    {' | tail -n +2; fi
 	base_rps=$next_rps
