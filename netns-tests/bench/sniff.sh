@@ -9,7 +9,7 @@
 # ratios against issue 18's targets. us/exch: the sniffer process's CPU time (user
 # and system) per exchange reported, steadier than the ratios on a shared machine. BENCH_BEFORE=PATH (another netbpf binary, e.g.
 # built from the commit before a change) adds, in each round, the same sources
-# sniffed by it: before and after in one run.
+# sniffed by it: before and after in one run (BENCH_BEFORE_TAG names it in the table).
 #
 #   netns cli                        netns srv
 #   +------------------+             +-------------------------------------+
@@ -51,14 +51,14 @@ printf '%-30s %10s %10.0f %10s %8s %8s %7s\n' "no sniffing" "$base_n" "$base_rps
 declare -A got missed dropped
 runs=()
 for src in ${BENCH_SOURCES:-wire socket all}; do
-	[ -n "${BENCH_BEFORE:-}" ] && runs+=("$src:before")
+	[ -n "${BENCH_BEFORE:-}" ] && runs+=("$src:${BENCH_BEFORE_TAG:-before}")
 	runs+=("$src:")
 done
 for r in $(seq "$ROUNDS"); do
 for run in "${runs[@]}"; do
 	src=${run%:*} tag=${run#*:}
 	out=$tmp/$src.$tag.$r.out
-	NETBPF=$([ "$tag" = before ] && echo "$BENCH_BEFORE" || echo "$NETBPF") \
+	NETBPF=$([ -n "$tag" ] && echo "$BENCH_BEFORE" || echo "$NETBPF") \
 		sniff_start "$srv" "$out" s0 --json --source "$src" --port 8080
 	read -r n rps <<<"$(wrk_run "$src")"
 	# The sniffer's own CPU (user + system, clock ticks) while wrk ran.
@@ -102,7 +102,7 @@ summary() {
 }
 for t in wire:0.90 socket:0.80 all:-; do
 	src=${t%:*} want=${t#*:}
-	[ -n "${BENCH_BEFORE:-}" ] && summary "$src (before)" -
+	[ -n "${BENCH_BEFORE:-}" ] && summary "$src (${BENCH_BEFORE_TAG:-before})" -
 	summary "$src" "$want"
 done
 
