@@ -34,7 +34,7 @@ log "bench redirect --sizes 64,64K --duration 0.3 --rounds 1"
 rc=0
 "$NETBPF" bench redirect --sizes 64,64K --duration 0.3 --rounds 1 >"$out" 2>"$err" &
 pid=$!
-defer "kill -INT $pid 2>/dev/null"
+defer kill_child -INT "$pid"
 wait $pid || rc=$?
 [ $rc -eq 0 ] || { cat "$out" "$err"; fail "bench redirect exited $rc"; }
 for placement in same cross; do

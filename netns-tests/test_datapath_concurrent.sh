@@ -37,7 +37,7 @@ pids=()
 for i in 1 2 3 4; do loop "up$i" up va --tc clsact & pids+=($!); done
 for i in 1 2 3; do loop "down$i" down va & pids+=($!); done
 for i in 1 2 3; do loop "stats$i" stats va & pids+=($!); done
-defer kill "${pids[@]}"
+defer kill_child "${pids[@]}"
 for p in "${pids[@]}"; do wait "$p" || fail "loop $p failed"; done
 log "runs: $(cat "$tmp"/*.n | xargs)"
 

@@ -23,7 +23,7 @@ defer rm -rf "$tmp"
 # nsenter execs netbpf, so $! is the exporter itself (nsx would add a subshell).
 nsenter --net="/run/netns/$A" "$NETBPF" exporter --listen 127.0.0.1:9437 2>"$tmp/exporter.err" &
 exporter=$!
-defer kill "$exporter"
+defer kill_child "$exporter"
 metrics() { nsx "$A" curl -sf http://127.0.0.1:9437/metrics; }
 busywait 5000 metrics || fail "exporter not serving: $(cat "$tmp/exporter.err")"
 
@@ -45,7 +45,7 @@ YML
 nsenter --net="/run/netns/$A" prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
 	--web.listen-address=127.0.0.1:9090 >"$tmp/prometheus.log" 2>&1 &
 prom=$!
-defer kill "$prom"
+defer kill_child "$prom"
 query() {
 	nsx "$A" curl -sf --get http://127.0.0.1:9090/api/v1/query \
 		--data-urlencode 'query=netbpf_packets_total{iface="va",hook="xdp",class="ipv4"}' |

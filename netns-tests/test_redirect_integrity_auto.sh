@@ -28,7 +28,7 @@ assert_eq "$(redirect_stat "$cg" bytes_redirected)" $((2 * 200 * (256 << 10) + 2
 	"new service: bytes redirected"
 
 cg_exec "$cg" "$ns" "$SC" server -a 127.0.0.1 -p 7161 >"$tmp/teach.server" 2>&1 &
-defer kill $!
+defer kill_child $!
 busywait 5000 grep -q '^listening' "$tmp/teach.server" || fail "teacher server did not start"
 cg_exec "$cg" "$ns" "$SC" client -a 127.0.0.1 -p 7161 -b 256K -R 0 -m 256 >"$tmp/teach.client" 2>&1 ||
 	fail "teacher stream: $(cat "$tmp/teach.client")"

@@ -66,7 +66,7 @@ for i in 1 2; do
 	cg_exec "$cg" "${!nsv}" "$SC" pair -a 127.0.0.1 -p 5555 -B 127.0.0.1 -P 6000 -n 1 -b 4M \
 		-s "$i" -g "$tmp/gate" >"$tmp/pair$i" 2>&1 &
 	eval "pid$i=$!"
-	defer kill $!
+	defer kill_child $!
 done
 busywait 10000 grep -q halfway "$tmp/pair1" || fail "ns1 pair never got halfway: $(cat "$tmp/pair1")"
 busywait 10000 grep -q halfway "$tmp/pair2" || fail "ns2 pair never got halfway: $(cat "$tmp/pair2")"
@@ -85,12 +85,12 @@ for i in 1 2; do
 	c=nsc$i d=nsd$i
 	cg_exec "$cg" "${!d}" "$SC" server -a 10.9.1.2 -p 5600 -n 1 -g "$tmp/gate" >"$tmp/srv$i" 2>&1 &
 	eval "spid$i=$!"
-	defer kill $!
+	defer kill_child $!
 	busywait 5000 grep -q '^listening' "$tmp/srv$i" || fail "server in nsd$i did not start"
 	cg_exec "$cg" "${!c}" "$SC" client -a 10.9.1.2 -p 5600 -B 10.9.1.1 -P 6100 -n 1 -b 4M \
 		-s "$((10 + i))" -g "$tmp/gate" >"$tmp/cli$i" 2>&1 &
 	eval "cpid$i=$!"
-	defer kill $!
+	defer kill_child $!
 done
 for f in srv1 srv2 cli1 cli2; do
 	busywait 10000 grep -q halfway "$tmp/$f" || fail "$f never got halfway: $(cat "$tmp/$f")"

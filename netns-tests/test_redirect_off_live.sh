@@ -22,7 +22,7 @@ prog_id=$(bpftool -j prog show pinned "/sys/fs/bpf/netbpf/redirect/$(stat -c %i 
 
 cg_exec "$cg" "$ns" "$SC" pair -a 127.0.0.1 -n 50 -b 1M -m 1M -t 2000 >"$tmp/out" 2>&1 &
 pid=$!
-defer kill $pid
+defer kill_child $pid
 stat_ge() { [ "$(redirect_stat "$cg" "$1")" -ge "$2" ]; }
 busywait 5000 stat_ge inserted 100 || fail "50 connections never all inserted"
 busywait 5000 stat_ge bytes_redirected $((25 << 20)) || fail "streams did not get going"

@@ -37,12 +37,12 @@ conn() {
 	pk=$(dev_counter "$ns" lo tx_packets)
 	cg_exec "$cg" "$ns" "$SC" server -a 127.0.0.1 -p "$port" >"$out.server" 2>&1 &
 	spid=$!
-	defer kill "$spid"
+	defer kill_child "$spid"
 	busywait 5000 grep -q '^listening' "$out.server" || fail "$name: server did not start"
 	cg_exec "$cg" "$ns" "$SC" client -a 127.0.0.1 -p "$port" -b "$c2s" -R "$s2c" \
 		-g "$tmp/gate" "$@" >"$out.client" 2>&1 &
 	cpid=$!
-	defer kill "$cpid"
+	defer kill_child "$cpid"
 	busywait 20000 grep -q halfway "$out.client" || fail "$name: never got halfway"
 	HASHED=$(hashed)
 	touch "$tmp/gate"
@@ -95,7 +95,7 @@ voted 7201 2
 ins=$(redirect_stat "$cg" inserted)
 cg_exec "$cg" "$ns" "$SC" server -a 127.0.0.1 -p 7201 -n 13 >"$tmp/13.server" 2>&1 &
 spid=$!
-defer kill $spid
+defer kill_child $spid
 busywait 5000 grep -q '^listening' "$tmp/13.server" || fail "server for 13 did not start"
 cg_exec "$cg" "$ns" "$SC" client -a 127.0.0.1 -p 7201 -n 13 -b 4096 -R 0 -m 64 >"$tmp/13.client" 2>&1 ||
 	fail "13 connections: $(cat "$tmp/13.client")"

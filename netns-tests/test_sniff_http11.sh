@@ -63,7 +63,7 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("10.202.0.2", 8080), H).serve_forever()
 EOF
 ip netns exec "$srv" python3 "$tmp/server.py" &
-defer kill $!
+defer kill_child $!
 busywait 10000 eval "nsx '$srv' ss -Htln 'sport = :8080' | grep -q LISTEN" || fail "server did not start"
 
 clients() {

@@ -23,7 +23,7 @@ tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 
 ip netns exec "$ns" nc -l 127.0.0.1 8080 >/dev/null &
-defer kill $!
+defer kill_child $!
 busywait 10000 eval "nsx '$ns' ss -Htln 'sport = :8080' | grep -q LISTEN" || fail "nc did not listen"
 
 sniff_start "$ns" "$tmp/out" lo --source wire --json --max-body 65536 --max-memory 1M

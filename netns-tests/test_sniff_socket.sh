@@ -25,7 +25,7 @@ tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 GET=$BUILD/tests/http_get
 ip netns exec "$ns" "$BUILD/tests/tiny_httpd" :: 8080 3 &
-defer kill $!
+defer kill_child $!
 busywait 10000 eval "nsx '$ns' ss -Htln 'sport = :8080' | grep -q LISTEN" || fail "tiny_httpd did not start"
 
 port=45000

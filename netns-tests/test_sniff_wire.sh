@@ -27,7 +27,7 @@ printf 'hello sniffer\n' >"$tmp/www/index.txt"
 
 http_server "$srv" :: 8080 "$tmp/www"
 ip netns exec "$srv" nc -l -p 9000 >/dev/null &
-defer kill $!
+defer kill_child $!
 sniff_start "$srv" "$tmp/out" s0 --json --source wire --pcap "$tmp/cap.pcap"
 
 get() { nsx "$cli" curl -sS -o /dev/null -w '%{http_code}\n' "$@"; }

@@ -23,7 +23,7 @@ ip netns exec "$A" "$BUILD/tools/testbin/actor" --wait socket inet stream socket
 	socket unix stream tcp 127.0.0.1 "$PORT" 1 <"$tmp/go" &
 actor=$!
 exec 5>"$tmp/go"
-defer kill $actor
+defer kill_child $actor
 tool_start sockalloc -m "$METHOD" -p "$actor"
 assert_contains "$(cat "$TOOL_ERR")" "tracing via $METHOD" "ready line"
 echo go >&5

@@ -22,7 +22,7 @@ mkfifo "$tmp/srv-in"
 ip netns exec "$A" openssl s_server -accept "127.0.0.1:$PORT" -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
 	-naccept 1 -quiet <"$tmp/srv-in" >"$tmp/srv-out" 2>&1 &
 server=$!
-defer kill $server
+defer kill_child $server
 exec 7>"$tmp/srv-in"
 busywait 5000 eval "grep -q libssl /proc/$server/maps" || fail "s_server did not map libssl"
 tool_start sslsniff -p "$server" -C openssl -j
@@ -34,13 +34,13 @@ tool_start sslsniff -l "$lib" -C openssl -j
 printf 'hello-from-client\n' | ip netns exec "$A" openssl s_client -connect "127.0.0.1:$PORT" -quiet \
 	>"$tmp/cli-out" 2>&1 &
 client=$!
-defer kill $client
+defer kill_child $client
 ev() { grep "\"pid\":$1,.*\"op\":\"$2\"" "$TOOL_OUT"; }
 busywait 10000 eval "ev $server READ | grep -q hello-from-client" || fail "server read not seen: $(cat "$TOOL_OUT")"
 echo hello-from-server >&7
 busywait 10000 eval "ev $client READ | grep -q hello-from-server" || fail "client read not seen: $(cat "$TOOL_OUT")"
 busywait 5000 grep -q hello-from-server "$tmp/cli-out" || fail "client did not print the answer"
-kill $client $server 2>/dev/null || true
+kill_child $client $server
 tool_stop
 
 data() { ev "$1" "$2" | grep -o '"len":[-0-9]*,"lat_ns":[0-9]*,"data":"[^"]*"' | sed -E 's/"lat_ns":[0-9]*,//'; }

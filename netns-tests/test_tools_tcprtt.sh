@@ -29,7 +29,7 @@ tool_start tcprtt -m "$METHOD" -P "$PORT" -B -e -j
 assert_contains "$(cat "$TOOL_ERR")" "tracing via $METHOD" "ready line"
 nsx "$B" "$actor" echo-server "$NET.2" "$PORT" 3 &
 server=$!
-defer kill $server
+defer kill_child $server
 busywait 5000 eval "nsx '$B' ss -Htln 'sport = :$PORT' | grep -q LISTEN" || fail "echo server did not listen"
 nsx "$A" "$actor" echo-client "$NET.2" "$PORT" 3 4 >"$TMP/client" || fail "echo client failed"
 wait $server || fail "echo server failed"

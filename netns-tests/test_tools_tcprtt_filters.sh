@@ -36,7 +36,7 @@ start 2 -p "$PORT" -A "$NET.1/32"
 start 3 -P "$PORT" -A 192.0.2.0/24 -j
 nsx "$B" "$actor" echo-server "$NET.2" "$PORT" 2 &
 server=$!
-defer kill $server
+defer kill_child $server
 busywait 5000 eval "nsx '$B' ss -Htln 'sport = :$PORT' | grep -q LISTEN" || fail "echo server did not listen"
 start 4 -a "$NET.0/24" -P "$PORT" -i 1 -d 3 -j # last: the client must run within its 3 s
 nsx "$A" "$actor" echo-client "$NET.2" "$PORT" 2 3 >"$TMP/client" || fail "echo client failed"

@@ -24,7 +24,7 @@ defer rm -rf "$TMP"
 mkfifo "$TMP/ctl"
 "$BUILD/tests/tailcall_run" 10 <"$TMP/ctl" >"$TMP/run" 2>&1 &
 run_pid=$!
-defer "kill $run_pid"
+defer kill_child "$run_pid"
 exec 3>"$TMP/ctl"
 busywait 10000 grep -q '^ids ' "$TMP/run" || fail "tailcall_run: $(cat "$TMP/run")"
 read -r _ l2 l3 _ dec <<<"$(grep '^ids ' "$TMP/run")"

@@ -25,7 +25,7 @@ assert_eq "$(stat -f -c %T /sys/fs/bpf)" bpf_fs "filesystem at /sys/fs/bpf"
 mk_cgroup CG
 assert_eq "$(stat -f -c %T "$CG")" cgroup2fs "filesystem of $CG"
 sleep 30 >/dev/null 2>&1 &
-defer kill $!
+defer kill_child $!
 echo $! >"$CG/cgroup.procs"
 assert_eq "$(cat "$CG/cgroup.procs")" "$!" "processes in $CG"
 

@@ -30,7 +30,7 @@ guard_listen() { # ADDR PORT...: nc -lk on each, in A; returns once all listen
 	local p
 	for p in "${@:2}"; do
 		nsx "$A" nc -lk "$1" "$p" >/dev/null 2>&1 &
-		defer kill $!
+		defer kill_child $!
 		busywait 5000 eval "nsx '$A' ss -Htln 'sport = :$p' | grep -qF '$1'" || fail "nc did not listen on $1 $p"
 	done
 }

@@ -29,7 +29,7 @@ veth_pair "$cli" c0 10.203.0.1/24 "$srv" s0 10.203.0.2/24
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 ip netns exec "$srv" "$HTTPD" 10.203.0.2 8080 64 &
-defer kill $!
+defer kill_child $!
 busywait 10000 eval "nsx '$srv' ss -Htln 'sport = :8080' | grep -q LISTEN" || fail "tiny_httpd did not start"
 
 # wrk_run NAME: prints wrk's completed requests and requests/s.

@@ -21,6 +21,42 @@ _run_deferred() {
 trap _run_deferred EXIT
 trap 'exit 130' INT TERM
 
+# kill_child [-SIG] PID...: signals each PID that is still a child of this test, and
+# its descendants (`func &` runs func in a subshell whose commands are its children:
+# signalling the subshell alone would leave them running). A child that ended was
+# reaped by bash, and its pid is free: with pid_max 32768 and other suites running on
+# the machine, a plain `kill PID` at exit can hit someone else's process.
+kill_child() {
+	local sig=-TERM p
+	case ${1:-} in -*) sig=$1; shift ;; esac
+	for p in "$@"; do
+		[ "$(_ppid "$p")" = $$ ] || continue
+		# It may end meanwhile: not an error (nor, under set -e, the test's end).
+		# shellcheck disable=SC2046 # one pid a word
+		kill "$sig" "$p" $(_descendants "$p") 2>/dev/null || true
+	done
+}
+_ppid() { # the parent pid of $1, empty when there is no such process
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	s=${s##*) } # after the comm, which may hold spaces and parentheses
+	set -- $s
+	echo "$2"
+}
+# running_child PID: PID is a child of this test that has not ended (an ended
+# child is a zombie until bash reaps it, and after that its pid may be anyone's).
+running_child() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	set -- $s
+	[ "$2" = $$ ] && [ "$1" != Z ]
+}
+_descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do echo "$c"; _descendants "$c"; done
+}
+
 # --- verdicts -----------------------------------------------------------------
 log()  { echo "  [$TEST_NAME] $*"; }
 fail() { echo "  FAIL: $*" >&2; exit 1; }

@@ -29,7 +29,7 @@ sc_pair200() {
 	cg_exec "$cg" "$ns" "$SC" pair -a 127.0.0.1 -p "$port" -n 200 -b "$bytes" -m 1M -s "$RANDOM" \
 		-g "$tmp/gate" >"$out" 2>&1 &
 	pid=$!
-	defer kill "$pid"
+	defer kill_child "$pid"
 	busywait 120000 grep -q halfway "$out" || { cat "$out"; fail "$name: streams never got halfway"; }
 	# shellcheck disable=SC2086 # the words of $toggle are the command
 	[ -z "$toggle" ] || "$NETBPF" redirect $toggle --cgroup "$cg" || fail "$name: redirect $toggle"
@@ -48,7 +48,7 @@ sc_transfer() {
 	rm -f "$out.server" "$out.client" # an old 'listening' line must not be taken for this one
 	cg_exec "$scg" "$sns" "$SC" server -a "$saddr" -p "$port" -n "$n" >"$out.server" 2>&1 &
 	pid=$!
-	defer kill "$pid"
+	defer kill_child "$pid"
 	busywait 5000 grep -q '^listening' "$out.server" ||
 		fail "streamcheck server did not start: $(cat "$out.server")"
 	cg_exec "$ccg" "$cns" "$SC" client -a "$caddr" -p "$port" -n "$n" -b "$bytes" "$@" \

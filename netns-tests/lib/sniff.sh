@@ -10,7 +10,7 @@ sniff_start() {
 	# Not through nsx: $! must be netbpf itself, not a subshell running a function.
 	ip netns exec "$ns" "$NETBPF" sniff "$@" >"$out" 2>"$out.err" &
 	SNIFF_PID=$!
-	defer kill "$SNIFF_PID"
+	defer kill_child "$SNIFF_PID"
 	busywait 20000 grep -q '^sniffing' "$out.err" ||
 		fail "netbpf sniff did not start: $(cat "$out.err")"
 }
@@ -18,21 +18,20 @@ sniff_start() {
 # sniff_stop's SIGINT) within 10 s, with exit status 0.
 sniff_wait() {
 	local rc=0
-	# A child that exited stays a zombie (kill -0 succeeds) until waited for.
-	busywait 10000 eval "! grep -q '^State:[[:space:]]*[^Z[:space:]]' /proc/$SNIFF_PID/status" ||
+	busywait 10000 eval "! running_child $SNIFF_PID" ||
 		fail "netbpf sniff still running after 10 s"
 	wait "$SNIFF_PID" || rc=$?
 	[ $rc -eq 0 ] || fail "netbpf sniff exited with $rc"
 }
 # sniff_stop: Ctrl-C; the sniffer flushes and exits 0.
 sniff_stop() {
-	kill -INT "$SNIFF_PID" 2>/dev/null || true
+	kill_child -INT "$SNIFF_PID"
 	sniff_wait
 }
 # http_server NS ADDR PORT DIR: python3 -m http.server in NS, returns once it listens.
 http_server() {
 	ip netns exec "$1" python3 -m http.server "$3" --bind "$2" --directory "$4" >/dev/null 2>&1 &
-	defer kill $!
+	defer kill_child $!
 	busywait 10000 eval "nsx '$1' ss -Htln 'sport = :$3' | grep -q LISTEN" ||
 		fail "http.server on $2:$3 did not start"
 }
@@ -53,7 +52,7 @@ EOS
 	ip netns exec "$1" bash -c 'nc -l "$3" "$4" <"$1" | bash "$2" "$5" >"$1"' _ \
 		"$dir/fifo" "$dir/answer.sh" "$2" "$3" "$NC_HTTP_RESPONSE" &
 	NC_PID=$!
-	defer kill $NC_PID
+	defer kill_child $NC_PID
 	busywait 10000 eval "nsx '$1' ss -Htln 'sport = :$3' | grep -q LISTEN" ||
 		fail "nc did not listen on $2:$3"
 }

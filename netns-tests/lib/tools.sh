@@ -10,9 +10,9 @@ tool_start() {
 	defer rm -f "$TOOL_OUT" "$TOOL_ERR"
 	"$BUILD/tools/$1" "${@:2}" >"$TOOL_OUT" 2>"$TOOL_ERR" &
 	TOOL_PID=$!
-	defer kill "$TOOL_PID"
+	defer kill_child "$TOOL_PID"
 	until grep -q 'tracing via' "$TOOL_ERR"; do
-		if ! kill -0 "$TOOL_PID" 2>/dev/null; then
+		if ! running_child "$TOOL_PID"; then
 			reason=$(grep -oE 'kernel refuses BPF trampolines|kernel has no kprobes' "$TOOL_ERR" | head -n1)
 			[ -z "$reason" ] || skip "$* needs what this kernel lacks: $reason"
 			fail "$1 exited before attaching: $(cat "$TOOL_ERR")"
@@ -25,12 +25,12 @@ tool_start() {
 # or after tool_stop's SIGINT); it must exit 0.
 tool_wait() {
 	local rc=0
-	busywait 10000 eval "! kill -0 $TOOL_PID" || fail "tool $TOOL_PID still running after 10 s"
+	busywait 10000 eval "! running_child $TOOL_PID" || fail "tool $TOOL_PID still running after 10 s"
 	wait "$TOOL_PID" || rc=$?
 	[ $rc -eq 0 ] || fail "tool exited with $rc: $(cat "$TOOL_ERR")"
 }
 # tool_stop: Ctrl-C, then tool_wait.
 tool_stop() {
-	kill -INT "$TOOL_PID" 2>/dev/null || true
+	kill_child -INT "$TOOL_PID"
 	tool_wait
 }

@@ -21,12 +21,12 @@ trace_start() {
 	# nsenter execs netbpf: $! is netbpf itself, which trace_stop signals.
 	nsenter --net="/run/netns/$ns" "$NETBPF" trace "$@" >"$out" 2>"$out.err" &
 	TRACE_PID=$! TRACE_OUT=$out
-	defer "kill $TRACE_PID"
+	defer kill_child "$TRACE_PID"
 	busywait 60000 _trace_settled "$out" || true
 	_trace_ready "$out" || fail "trace did not become ready: $(cat "$out.err")"
 }
 _trace_ready() { grep -Eq '^\{"ready":|, ready;' "$1"; }
-_trace_settled() { _trace_ready "$1" || ! kill -0 "$TRACE_PID"; }
+_trace_settled() { _trace_ready "$1" || ! running_child "$TRACE_PID"; }
 # trace_fn LINE HOOK FUNC EXPR: jq EXPR on function FUNC of hook HOOK in a JSON report line.
 trace_fn() {
 	jq -r --arg h "$2" --arg f "$3" ".functions[] | select(.hook == \$h and .func == \$f) | $4" <<<"$1"
@@ -34,7 +34,7 @@ trace_fn() {
 # trace_stop: Ctrl-C for the trace of trace_start; it must exit 0 (final report printed).
 trace_stop() {
 	local rc=0
-	kill -INT "$TRACE_PID"
+	kill_child -INT "$TRACE_PID"
 	wait "$TRACE_PID" || rc=$?
 	[ $rc -eq 0 ] || fail "trace exited with $rc: $(cat "$TRACE_OUT.err" 2>/dev/null)"
 }
