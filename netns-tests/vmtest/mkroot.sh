@@ -27,9 +27,14 @@ progs=()
 for t in $(sed 's/#.*//' "$here/guest-tools"); do
 	case $t in
 	dpkg:*) progs+=($(dpkg -L "${t#dpkg:}" | grep -E '/s?bin/[^/]+$')) ;;
+	tree:*) d=${t#tree:}
+	   [ -d "$d" ] || { echo "vmtest: $d not on this host, the guest goes without" >&2; continue; }
+	   # Without test suites and build files: they are most of the bytes.
+	   tar -C / --exclude='*/test' --exclude='*/tests' --exclude='*/idlelib' \
+		--exclude='*/config-*' -cf - "${d#/}" | tar -C "$stage" -xf - ;;
 	*) p=$(command -v "$t") || { echo "vmtest: $t not on this host, the guest goes without" >&2; continue; }
 	   # Keep the command's name: nc is a link to nc.openbsd.
-	   put "$p" "$t" ;;
+	   put "$p" "$(basename "$t")" ;;
 	esac
 done
 for p in "${progs[@]}"; do put "$p"; done
@@ -37,7 +42,7 @@ cp -r /etc/iproute2 "$stage/etc/"
 
 # Every executable of the build (netbpf, tests/, tools/, fuzz/...), not the
 # kernel cache. glibc dlopens libgcc_s for thread cancellation: ldd cannot see it.
-elves=$(find "$stage/usr" "$build" -path "$build/vmtest" -prune -o -type f -perm -u+x -print)
+elves=$(find "$stage/usr" "$build" -path "$build/vmtest" -prune -o -type f \( -perm -u+x -o -name '*.so' \) -print)
 for lib in $(for e in $elves; do ldd "$e" 2>/dev/null; done |
 	sed -nE 's@.*=> (/[^ ]+).*@\1@p; s@^[[:space:]]*(/[^ ]+) \(.*@\1@p' | sort -u) \
 	$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }'); do
