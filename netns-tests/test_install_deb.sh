@@ -3,7 +3,11 @@
 # it installs on this machine (dpkg -i), the installed netbpf runs and its man pages
 # are found, and purging it removes every file it installed.
 . "$(dirname "$0")/lib.sh"
-need make dpkg-buildpackage lintian dpkg
+need make dpkg-buildpackage lintian dpkg flock
+# dpkg -i and --purge change the whole machine: one run of this test at a time on
+# it (other worktrees, other suites), or one purges what the other just checks.
+exec {lock}>/run/lock/netbpf-test-install-deb.lock
+flock -w 600 "$lock" || fail "another test_install_deb held its lock for 10 minutes"
 if dpkg -s netbpf >/dev/null 2>&1; then skip "a netbpf package is already installed here"; fi
 
 make -s -C "$ROOT" BUILD="$BUILD" deb >/dev/null 2>&1 || fail "make deb failed: $(tail -n 5 "$BUILD/deb/build.log")"
