@@ -114,7 +114,13 @@ assert {"gap", "no_response"} <= flags("/megachunk"), by_path["/megachunk"]
 assert by_path["/megachunk"][0]["req_body_bytes"] >= 5000, by_path["/megachunk"]
 assert {"gap", "no_response"} <= flags("/trunc"), by_path["/trunc"]
 for i in range(n):
-    assert {"truncated", "no_response"} <= flags(f"/f{i}"), by_path[f"/f{i}"]
-    assert by_path[f"/f{i}"][0]["status"] is None
-print("ok")
+    r = by_path[f"/f{i}"][0]
+    # The wire sees the whole 64 KiB line and cuts it: truncated. The socket source
+    # copies 64 KiB of a write, so the line of a connection it owns ends in a gap.
+    # It owns one when it read the write before the wire's packet was queued: on lo
+    # the arriving copy may be queued by ksoftirqd after write() returned (seen in
+    # the 6.1 guest under TCG).
+    cut = "truncated" if r["source"] == "wire" else "gap"
+    assert {cut, "no_response"} <= set(r["flags"]) and r["status"] is None, r
+print("ok;", sum(r["source"] == "socket" for r in rows), "exchanges from the socket source")
 PY
