@@ -28,7 +28,7 @@ for t in $(sed 's/#.*//' "$here/guest-tools"); do
 	case $t in
 	dpkg:*) progs+=($(dpkg -L "${t#dpkg:}" | grep -E '/s?bin/[^/]+$')) ;;
 	tree:*) d=${t#tree:}
-	   [ -d "$d" ] || { echo "vmtest: $d not on this host, the guest goes without" >&2; continue; }
+	   [ -e "$d" ] || { echo "vmtest: $d not on this host, the guest goes without" >&2; continue; }
 	   # Without test suites and build files: they are most of the bytes.
 	   tar -C / --exclude='*/test' --exclude='*/tests' --exclude='*/idlelib' \
 		--exclude='*/config-*' -cf - "${d#/}" | tar -C "$stage" -xf - ;;
