@@ -35,8 +35,10 @@ check_mode() { # up-args...
 	for _ in 1 2 3 4 5 6 7; do
 		nsx "$B" bash -c 'echo x > /dev/udp/10.77.0.1/9999'
 	done
-	udp_seen() { [ "$(nb_stat "$A" va xdp udp)" = 7 ]; }
-	busywait 2000 udp_seen || true # native XDP on veth runs in the peer's NAPI: poll
+	# Native XDP on veth runs in the receiver's NAPI, tc ingress after it: poll until
+	# the last datagram went through both (the asserts below then say what is wrong).
+	udp_seen() { [ "$(nb_stat "$A" va xdp udp)" = 7 ] && [ "$(nb_stat "$A" va tc-ingress udp)" = 7 ]; }
+	busywait 10000 udp_seen || true
 	assert_eq "$(nb_stat "$A" va xdp udp)" 7 "xdp udp packets"
 	assert_eq "$(nb_stat "$A" va xdp udp bytes)" 308 "xdp udp bytes"
 	assert_eq "$(nb_stat "$A" va tc-ingress udp)" 7 "tc ingress udp"
@@ -47,10 +49,20 @@ check_mode() { # up-args...
 	rx0=$(dev_counter "$A" va rx_packets)
 	tx0=$(dev_counter "$A" va tx_packets)
 	nsx "$A" "$BUILD/tests/tcpxfer" recv 5001 >"$out" &
-	busywait 3000 grep -q listening "$out" || fail "receiver did not start"
+	busywait 10000 grep -q listening "$out" || fail "receiver did not start"
 	sent=$(nsx "$B" "$BUILD/tests/tcpxfer" send 10.77.0.1 5001 1000000)
 	wait $!
 	assert_eq "$(tail -n 1 "$out")" "$sent" "received bytes and checksum"
+	# The connection's last segments may still be on their way (veth counts a packet
+	# in rx_packets before the receiver's NAPI runs XDP on it): poll until the
+	# counters agree, then assert each.
+	tcp_settled() {
+		local rx tx
+		rx=$(($(dev_counter "$A" va rx_packets) - rx0)) tx=$(($(dev_counter "$A" va tx_packets) - tx0))
+		[ "$(nb_stat "$A" va xdp tcp)" = $rx ] && [ "$(nb_stat "$A" va tc-ingress tcp)" = $rx ] &&
+			[ "$(nb_stat "$A" va tc-egress tcp)" = $tx ]
+	}
+	busywait 10000 tcp_settled || true
 	assert_eq "$(nb_stat "$A" va xdp tcp)" $(($(dev_counter "$A" va rx_packets) - rx0)) "xdp tcp = rx_packets"
 	assert_eq "$(nb_stat "$A" va tc-ingress tcp)" $(($(dev_counter "$A" va rx_packets) - rx0)) "tc ingress tcp = rx_packets"
 	assert_eq "$(nb_stat "$A" va tc-egress tcp)" $(($(dev_counter "$A" va tx_packets) - tx0)) "tc egress tcp = tx_packets"

@@ -33,8 +33,10 @@ ping6 1 || fail "baseline ping -6 failed"
 
 # A port/proto rule drops only UDP to that port.
 nsx "$A" "$NETBPF" deny add va 10.78.0.0/24 port 9999 proto udp
-drop0=$(nb_stat "$A" va xdp drop)
+drop0=$(nb_stat "$A" va xdp drop) udp0=$(nb_stat "$A" va xdp udp)
 udp_send 9999; udp_send 9999; udp_send 9998
+# XDP on veth runs in the receiver's NAPI, after the send returned: wait until it saw all 3.
+busywait 10000 eval '[ "$(nb_stat "$A" va xdp udp)" -ge $((udp0 + 3)) ]' || fail "XDP did not see the 3 datagrams"
 assert_eq "$(rule_hits 10.78.0.0/24)" 2 "udp/9999 rule hits"
 assert_eq "$(nb_stat "$A" va xdp drop)" $((drop0 + 2)) "xdp drops after udp"
 ping4 2 || fail "ping dropped by a udp-only rule"

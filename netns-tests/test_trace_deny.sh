@@ -25,9 +25,9 @@ nsx "$B" ping -c 5 -i 0.2 -W 1 -q 10.79.0.1 >/dev/null 2>&1 && fail "ping passed
 for _ in 1 2; do
 	nsx "$B" bash -c 'echo x > /dev/udp/10.79.0.1/9999'
 done
-busywait 3000 test "$(nb_stat "$A" va xdp drop)" = 7 || true
+busywait 10000 test "$(nb_stat "$A" va xdp drop)" = 7 || true
 assert_eq "$(nb_stat "$A" va xdp drop)" 7 "datapath drop counter"
-busywait 3000 test "$(grep -c '"packet"' "$out")" = 7 || true
+busywait 10000 test "$(grep -c '"packet"' "$out")" = 7 || true
 trace_stop
 final=$(tail -n 1 "$out")
 
@@ -48,7 +48,7 @@ assert_eq "$(jq -r 'select(.proto == "udp" and .dport == 9999 and .len == 44) | 
 # The text form of the packet events, with only xdp_main traced.
 trace_start "$A" "$TMP/text" va --interval 0 --packets --func xdp_main
 nsx "$B" ping -c 2 -i 0.2 -W 1 -q 10.79.0.1 >/dev/null 2>&1 && fail "ping passed a deny rule"
-busywait 3000 test "$(grep -c '^packet' "$TMP/text")" = 2 || true
+busywait 10000 test "$(grep -c '^packet' "$TMP/text")" = 2 || true
 trace_stop
 log "$(grep '^packet' "$TMP/text")"
 assert_eq "$(grep -Ec '^packet xdp_main #[0-9]+ if [0-9]+ len 98 icmp 10\.79\.0\.2 -> 10\.79\.0\.1 XDP_DROP [0-9]+ns$' \
