@@ -210,7 +210,10 @@ static int do_bench_redirect(int argc, char **argv)
 	};
 	struct bench_redirect_opts o = {
 		.duration_s = 1, .rounds = 3, .json = gopt.json, .n_modes = 2, .rr = true, .stream = true,
-		.modes = { { .name = "plain" }, { .name = "bypass", .bypass_all = true } },
+		/* always: with a server port per test and size, auto would follow what the first
+		 * placement taught it (a small-message stream: TCP) in the second */
+		.modes = { { .name = "plain" },
+			   { .name = "bypass", .redirect_mode = "always", .bypass_all = true } },
 		.placements = { PL_SAME, PL_CROSS }, .n_placements = 2,
 	};
 	unsigned long long rounds;
