@@ -7,8 +7,11 @@
 # B sends 7 pings; promtool accepts the exposition; Prometheus's HTTP API returns the
 # xdp ipv4 packet count that `netbpf stats --json` shows; after `down` the interface's
 # series leave /metrics, after `up` they are back (the exporter reads pins per scrape).
+# The qemu guests have no Prometheus (promtool and prometheus are 100 MB of Go): there
+# the exposition is checked by its sample line alone, and the scrape is left out.
 . "$(dirname "$0")/lib.sh"
-need curl jq promtool prometheus
+need curl jq
+[ "${NETBPF_GUEST:-0}" = 1 ] || need promtool prometheus
 
 mk_ns A
 mk_ns B
@@ -32,27 +35,31 @@ want=$(nsx "$A" "$NETBPF" stats va --json | jq '.hooks.xdp.l3.ipv4.packets')
 assert_eq "$want" 7 "xdp ipv4 packets by netbpf stats"
 
 metrics >"$tmp/metrics"
-promtool check metrics <"$tmp/metrics" || fail "promtool rejects the exposition"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$tmp/metrics" || fail "promtool rejects the exposition"
+fi
 grep -q '^netbpf_packets_total{iface="va",netns="[0-9]*",hook="xdp",class="ipv4"} 7$' "$tmp/metrics" ||
 	fail "no xdp ipv4 sample of 7 in: $(grep ipv4 "$tmp/metrics")"
 
-cat >"$tmp/prometheus.yml" <<YML
-global: { scrape_interval: 1s, evaluation_interval: 1s }
-scrape_configs:
-  - job_name: netbpf
-    static_configs: [ { targets: ['127.0.0.1:9437'] } ]
-YML
-nsenter --net="/run/netns/$A" prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
-	--web.listen-address=127.0.0.1:9090 >"$tmp/prometheus.log" 2>&1 &
-prom=$!
-defer kill_child "$prom"
-query() {
-	nsx "$A" curl -sf --get http://127.0.0.1:9090/api/v1/query \
-		--data-urlencode 'query=netbpf_packets_total{iface="va",hook="xdp",class="ipv4"}' |
-		jq -r '.data.result[0].value[1] // empty'
-}
-scraped() { [ "$(query)" = "$want" ]; }
-busywait 30000 scraped || fail "Prometheus query returned '$(query)', want $want; log: $(tail -n 5 "$tmp/prometheus.log")"
+if command -v prometheus >/dev/null; then
+	cat >"$tmp/prometheus.yml" <<-YML
+	global: { scrape_interval: 1s, evaluation_interval: 1s }
+	scrape_configs:
+	  - job_name: netbpf
+	    static_configs: [ { targets: ['127.0.0.1:9437'] } ]
+	YML
+	nsenter --net="/run/netns/$A" prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+		--web.listen-address=127.0.0.1:9090 >"$tmp/prometheus.log" 2>&1 &
+	prom=$!
+	defer kill_child "$prom"
+	query() {
+		nsx "$A" curl -sf --get http://127.0.0.1:9090/api/v1/query \
+			--data-urlencode 'query=netbpf_packets_total{iface="va",hook="xdp",class="ipv4"}' |
+			jq -r '.data.result[0].value[1] // empty'
+	}
+	scraped() { [ "$(query)" = "$want" ]; }
+	busywait 30000 scraped || fail "Prometheus query returned '$(query)', want $want; log: $(tail -n 5 "$tmp/prometheus.log")"
+fi
 
 nsx "$A" "$NETBPF" -q down va
 gone() { ! metrics | grep -q 'iface="va"'; }
