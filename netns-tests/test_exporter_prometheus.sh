@@ -62,10 +62,12 @@ if command -v prometheus >/dev/null; then
 fi
 
 nsx "$A" "$NETBPF" -q down va
-gone() { ! metrics | grep -q 'iface="va"'; }
+# The page first, then grep: `metrics | grep -q` under pipefail fails when grep's early
+# exit cuts curl's output (SIGPIPE), and a failed scrape is not "gone".
+gone() { local m; m=$(metrics) && ! grep -q 'iface="va"' <<<"$m"; }
 busywait 5000 gone || fail "va still exported after down"
 nsx "$A" "$NETBPF" -q up va
-back() { metrics | grep -q '^netbpf_packets_total{iface="va",.*hook="xdp",class="ipv4"} 0$'; }
+back() { grep -q '^netbpf_packets_total{iface="va",.*hook="xdp",class="ipv4"} 0$' <<<"$(metrics)"; }
 busywait 5000 back || fail "va not exported again after up"
 
 kill -TERM "$exporter"
