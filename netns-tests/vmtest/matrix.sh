@@ -60,7 +60,7 @@ run_guest() { # kernel-version log
 	# translation of kernel text being live-patched (static keys) and oops on
 	# the int3 (seen with 6.12 when a test enabled syscall tracepoints).
 	# -m 2G: TCP memory limits scale with RAM; 1G starves the sockmap tests.
-	timeout --foreground -k 5 "${VMTEST_TIMEOUT:-900}" qemu-system-x86_64 \
+	timeout --foreground -k 5 "${VMTEST_TIMEOUT:-1800}" qemu-system-x86_64 \
 		-M pc -accel tcg,thread=single -cpu max -smp 2 -m 2G \
 		-nographic -no-reboot -nic none \
 		-kernel "$kdir/vmlinux" -initrd "$vmdir/initrd-$1.cpio" \
@@ -71,7 +71,7 @@ run_guest() { # kernel-version log
 	local rc=${PIPESTATUS[0]}
 	case $rc in
 	1|3) return 0 ;;
-	124) echo "[$1] FAIL vmtest: guest timed out after ${VMTEST_TIMEOUT:-900}s" ;;
+	124) echo "[$1] FAIL vmtest: guest timed out after ${VMTEST_TIMEOUT:-1800}s" ;;
 	*)   if grep -q 'Kernel panic' "$2"; then
 		echo "[$1] FAIL vmtest: guest kernel panicked"
 	     else
