@@ -40,6 +40,9 @@ if command -v promtool >/dev/null; then
 fi
 grep -q '^netbpf_packets_total{iface="va",netns="[0-9]*",hook="xdp",class="ipv4"} 7$' "$tmp/metrics" ||
 	fail "no xdp ipv4 sample of 7 in: $(grep ipv4 "$tmp/metrics")"
+# The exporter shows every namespace's installs: ours is va in this netns (another suite
+# running on the machine may have a va of its own).
+ours="iface=\"va\",netns=\"$(sed -n 's/^netbpf_packets_total{iface="va",netns="\([0-9]*\)",hook="xdp",class="ipv4"} 7$/\1/p' "$tmp/metrics")\""
 
 if command -v prometheus >/dev/null; then
 	cat >"$tmp/prometheus.yml" <<-YML
@@ -54,7 +57,7 @@ if command -v prometheus >/dev/null; then
 	defer kill_child "$prom"
 	query() {
 		nsx "$A" curl -sf --get http://127.0.0.1:9090/api/v1/query \
-			--data-urlencode 'query=netbpf_packets_total{iface="va",hook="xdp",class="ipv4"}' |
+			--data-urlencode "query=netbpf_packets_total{$ours,hook=\"xdp\",class=\"ipv4\"}" |
 			jq -r '.data.result[0].value[1] // empty'
 	}
 	scraped() { [ "$(query)" = "$want" ]; }
@@ -64,10 +67,10 @@ fi
 nsx "$A" "$NETBPF" -q down va
 # The page first, then grep: `metrics | grep -q` under pipefail fails when grep's early
 # exit cuts curl's output (SIGPIPE), and a failed scrape is not "gone".
-gone() { local m; m=$(metrics) && ! grep -q 'iface="va"' <<<"$m"; }
+gone() { local m; m=$(metrics) && ! grep -qF "$ours" <<<"$m"; }
 busywait 5000 gone || fail "va still exported after down"
 nsx "$A" "$NETBPF" -q up va
-back() { grep -q '^netbpf_packets_total{iface="va",.*hook="xdp",class="ipv4"} 0$' <<<"$(metrics)"; }
+back() { grep -qF "netbpf_packets_total{$ours,hook=\"xdp\",class=\"ipv4\"} 0" <<<"$(metrics)"; }
 busywait 5000 back || fail "va not exported again after up"
 
 kill -TERM "$exporter"
