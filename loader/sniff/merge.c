@@ -49,12 +49,11 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	       (ex->resp.body ? ex->resp.body_len + 1 : 0);
 	if (!s->src.sock || http_budget_take(&s->budget, need))
 		goto print_now;
-	pe = malloc(sizeof(*pe)); /* every field set below: no need to clear 5 KiB */
+	pe = calloc(1, sizeof(*pe));
 	if (!pe) {
 		http_budget_put(&s->budget, need);
 		goto print_now;
 	}
-	pe->next = NULL;
 	pe->charged = need;
 	pe->src = cs->src;
 	memcpy(pe->p, p, sizeof(p));
@@ -244,9 +243,10 @@ static void on_packet(void *ctx, const uint8_t *pkt, size_t caplen, size_t len, 
 		on_segment(s, &sg, ts_ns);
 }
 
-static int read_packets(struct sniff_merge *s, int max)
+static void read_packets(struct sniff_merge *s, int max)
 {
-	return s->src.wire ? sniff_src_read_packets(&s->src, max, on_packet, s) : 0;
+	if (s->src.wire)
+		sniff_src_read_packets(&s->src, max, on_packet, s);
 }
 
 int sniff_merge_sock_event(void *ctx, void *data, size_t size)
@@ -349,17 +349,12 @@ int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, size_
 	return 0;
 }
 
-int sniff_merge_drain(struct sniff_merge *s, int max_packets)
+void sniff_merge_drain(struct sniff_merge *s, int max_packets)
 {
-	int n = read_packets(s, max_packets), ev;
-
-	if (s->src.rb) {
-		ev = ring_buffer__consume(s->src.rb);
-		if (ev > 0)
-			n += ev;
-	}
+	read_packets(s, max_packets);
+	if (s->src.rb)
+		ring_buffer__consume(s->src.rb);
 	flush_pending(s);
-	return n;
 }
 
 void sniff_merge_expire(struct sniff_merge *s, uint64_t now)
