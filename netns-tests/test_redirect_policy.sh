@@ -39,10 +39,12 @@ conn() {
 	spid=$!
 	defer kill_child "$spid"
 	busywait 5000 grep -q '^listening' "$out.server" || fail "$name: server did not start"
+	rm -f "$out.start"
 	cg_exec "$cg" "$ns" "$SC" client -a 127.0.0.1 -p "$port" -b "$c2s" -R "$s2c" \
-		-g "$tmp/gate" "$@" >"$out.client" 2>&1 &
+		-g "$tmp/gate" -G "$out.start" "$@" >"$out.client" 2>&1 &
 	cpid=$!
 	defer kill_child "$cpid"
+	sc_start "$ns" "$port" 1 "$out.start"
 	busywait 20000 grep -q halfway "$out.client" || fail "$name: never got halfway"
 	HASHED=$(hashed)
 	touch "$tmp/gate"

@@ -51,8 +51,16 @@ static uint64_t msg_size(struct conn *c)
 	return v < 1 ? 1 : v > opt.max_msg ? opt.max_msg : v;
 }
 
+/* -G: a test waits until both ends are established (and so inserted) first. */
+static bool before_start(void)
+{
+	return opt.start_gate && access(opt.start_gate, F_OK);
+}
+
 bool conn_gated(const struct conn *c)
 {
+	if (before_start())
+		return true;
 	if (opt.gate && c->tx.done >= c->tx.total / 2 && access(opt.gate, F_OK))
 		return true;
 	if (opt.pace_ms && c->tx.done * (uint64_t)opt.pace_ms > c->tx.total * (uint64_t)elapsed_ms())
@@ -95,6 +103,8 @@ void conn_send(struct conn *c)
 	ssize_t n;
 	uint64_t len;
 
+	if (before_start())
+		return;
 	if (!c->server && c->hdr_done < sizeof(c->h)) {
 		n = send(c->fd, (char *)&c->h + c->hdr_done, sizeof(c->h) - c->hdr_done, MSG_NOSIGNAL);
 		if (n > 0)

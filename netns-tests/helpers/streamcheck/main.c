@@ -102,7 +102,7 @@ static void run(int lfd, int want_server, int want_client)
 			pfd[np].fd = lfd;
 			pfd[np++].events = POLLIN;
 		}
-		if (poll(pfd, np, opt.gate || opt.pace_ms ? 5 : 1000) < 0) {
+		if (poll(pfd, np, opt.gate || opt.start_gate || opt.pace_ms ? 5 : 1000) < 0) {
 			perror("streamcheck: poll");
 			exit(1);
 		}
@@ -137,6 +137,7 @@ static void usage(FILE *f)
 		"  -B ADDR        client: bind to ADDR; -P PORT: and to PORT+i for connection i\n"
 		"  -g FILE        pause every sender at half its bytes until FILE exists;\n"
 		"                 prints 'halfway' once all streams got there\n"
+		"  -G FILE        send nothing, not even the header, until FILE exists\n"
 		"  -t MS          spread each sender's bytes over at least MS milliseconds\n"
 		"  -T             MPTCP sockets\n"
 		"  -F             send with sendfile() from a memfd instead of send()\n"
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
 	role = argv[1];
 	argv++;
 	argc--;
-	while ((c = getopt(argc, argv, "a:p:n:b:R:m:s:M:B:P:g:t:TFh")) != -1) {
+	while ((c = getopt(argc, argv, "a:p:n:b:R:m:s:M:B:P:g:G:t:TFh")) != -1) {
 		switch (c) {
 		case 'a': opt.addr = optarg; break;
 		case 'p':
@@ -207,6 +208,7 @@ int main(int argc, char **argv)
 			opt.bind_port = v;
 			break;
 		case 'g': opt.gate = optarg; break;
+		case 'G': opt.start_gate = optarg; break;
 		case 't':
 			if (arg_uint(optarg, "-t ms", 0, 3600000, &v))
 				return 2;

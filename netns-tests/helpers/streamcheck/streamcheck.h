@@ -43,7 +43,7 @@ struct conn {
 };
 
 struct options {
-	const char *addr, *bind_addr, *gate;
+	const char *addr, *bind_addr, *gate, *start_gate;
 	int port, bind_port, n, mptcp, sendfile;
 	uint64_t bytes, max_msg, seed;
 	uint64_t s2c_bytes;    /* -R: server to client; UINT64_MAX: as -b */
