@@ -4,11 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "sniff/merge.h"
 
 #define MAX_CONNS   1024
 #define IDLE_NS     (60ULL * 1000000000)
 #define MAX_PENDING 4096 /* exchanges held for the socket events read after them */
+/*
+ * How long an exchange with an end of unknown process waits for it. The socket
+ * source reports a write() at its exit, and the packets it sent can reach the peer,
+ * be answered and be read from the wire before the writer returns (a writer
+ * descheduled in between: seen in slow guests). An end that no traced process owns
+ * (a remote peer) costs its exchanges this delay.
+ */
+#define PID_WAIT_NS (100ULL * 1000000)
 
 /*
  * An exchange waiting to be printed. The processes at its ends come from socket
@@ -18,12 +27,13 @@
 struct pending {
 	struct pending *next;
 	size_t charged;           /* bytes taken from the memory budget */
+	uint64_t due_ns;          /* CLOCK_MONOTONIC: printed by then, pids known or not */
 	enum sniff_source src;
 	struct sniff_party p[2];
 	struct http_exchange ex;
 };
 
-static void flush_pending(struct sniff_merge *s);
+static void flush_pending(struct sniff_merge *s, int all);
 
 static void on_exchange(void *ctx, const struct http_exchange *ex)
 {
@@ -43,7 +53,7 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 		memcpy(p[i].comm, c->comm[e], sizeof(p[i].comm));
 	}
 	if (s->npend >= MAX_PENDING)
-		flush_pending(s);
+		flush_pending(s, 1);
 	/* Waiting costs memory: over the budget, print now (pids may be missing). */
 	need = sizeof(*pe) + (ex->req.body ? ex->req.body_len + 1 : 0) +
 	       (ex->resp.body ? ex->resp.body_len + 1 : 0);
@@ -55,6 +65,7 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 		goto print_now;
 	}
 	pe->charged = need;
+	pe->due_ns = clock_ns(CLOCK_MONOTONIC) + PID_WAIT_NS;
 	pe->src = cs->src;
 	memcpy(pe->p, p, sizeof(p));
 	pe->ex = *ex;
@@ -66,15 +77,18 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	s->npend++;
 	return;
 print_now:
-	flush_pending(s);
+	flush_pending(s, 1);
 	sniff_out_exchange(&s->out, cs->src, p, ex);
 }
 
-static void flush_pending(struct sniff_merge *s)
+/* Prints the waiting exchanges in order: all, or those up to the first whose
+ * processes are still unknown and whose wait is not over. */
+static void flush_pending(struct sniff_merge *s, int all)
 {
-	struct pending *pe, *next;
+	uint64_t now = all ? 0 : clock_ns(CLOCK_MONOTONIC);
+	struct pending *pe;
 
-	for (pe = s->pend_head; pe; pe = next) {
+	while ((pe = s->pend_head)) {
 		struct conn *c = conn_lookup(&s->conns, &pe->p[0].ep, &pe->p[1].ep);
 
 		for (int i = 0; c && i < 2; i++) {
@@ -85,16 +99,18 @@ static void flush_pending(struct sniff_merge *s)
 				memcpy(pe->p[i].comm, c->comm[e], sizeof(pe->p[i].comm));
 			}
 		}
+		if (!all && (pe->p[0].pid < 0 || pe->p[1].pid < 0) && now < pe->due_ns)
+			break;
 		sniff_out_exchange(&s->out, pe->src, pe->p, &pe->ex);
-		next = pe->next;
+		s->pend_head = pe->next;
+		s->npend--;
 		free(pe->ex.req.body);
 		free(pe->ex.resp.body);
 		http_budget_put(&s->budget, pe->charged);
 		free(pe);
 	}
-	s->pend_head = NULL;
-	s->pend_tail = &s->pend_head;
-	s->npend = 0;
+	if (!s->pend_head)
+		s->pend_tail = &s->pend_head;
 }
 
 static int ep_equal(const struct endpoint *a, const struct endpoint *b)
@@ -354,7 +370,7 @@ void sniff_merge_drain(struct sniff_merge *s, int max_packets)
 	read_packets(s, max_packets);
 	if (s->src.rb)
 		ring_buffer__consume(s->src.rb);
-	flush_pending(s);
+	flush_pending(s, 0);
 }
 
 void sniff_merge_expire(struct sniff_merge *s, uint64_t now)
@@ -367,12 +383,12 @@ void sniff_merge_end_all(struct sniff_merge *s, uint64_t now)
 {
 	while (conn_oldest(&s->conns))
 		conn_end(s, conn_oldest(&s->conns), now);
-	flush_pending(s);
+	flush_pending(s, 1);
 }
 
 void sniff_merge_close(struct sniff_merge *s)
 {
-	flush_pending(s);
+	flush_pending(s, 1);
 	if (s->conns.buckets)
 		conn_table_free(&s->conns);
 	sniff_out_close(&s->out);
