@@ -9,7 +9,7 @@
 #   netns nbt-<sfx>-apps: lo 127.0.0.1 only; per round and mode, in that mode's cgroup:
 #     server (pinned to the placement's server CPU) <-- TCP --> client (client CPU)
 #     redis-server :6379 <- redis-benchmark, redis-cli
-#     nginx :8080        <- wrk, curl
+#     nginx :8080, :8081 <- wrk (keep-alive :8080, Connection: close :8081), curl :8080
 #     postgres :5433     <- pgbench, psql (and psql over its unix socket: the witness)
 #
 # Checks, every round and mode (any difference makes the run exit 1):
@@ -24,7 +24,9 @@
 #   (`redirect status`): a bypass turned off from outside would make it plain TCP.
 # Options: --rounds N (3) --placement LIST (same,cross) --apps LIST (redis,nginx,pgbench)
 #          --duration S (3; wrk and select-only) --mode LIST (bypass modes: `redirect on
-#          --mode M` each; default one, `bypass`, with redirect on's defaults).
+#          --mode M` each; default one, `bypass`, with redirect on's defaults; `control`
+#          attaches nothing: plain TCP against plain TCP, how far apart two rounds of the
+#          same thing are here).
 # Every process it starts is killed by pid at the end, also on Ctrl-C; its cgroups too.
 . "$(dirname "$0")/../lib.sh"
 
@@ -70,7 +72,7 @@ for i in "${!mode_names[@]}"; do
 	var=cgdir$i
 	cg[$m]=${!var}
 	defer cg_kill "'${cg[$m]}'"
-	[ "$i" -gt 0 ] || continue
+	[ "$i" -gt 0 ] && [ "$m" != control ] || continue
 	defer "$NETBPF" redirect off --cgroup "${cg[$m]}"
 	"$NETBPF" redirect on --cgroup "${cg[$m]}" ${MODES:+--mode "$m"} >/dev/null ||
 		fail "'netbpf redirect on --cgroup ${cg[$m]}${MODES:+ --mode $m}' failed"
@@ -174,14 +176,17 @@ nginx_conf() {
 	    fastcgi_temp_path $tmp/nginx/fastcgi;
 	    uwsgi_temp_path $tmp/nginx/uwsgi;
 	    scgi_temp_path $tmp/nginx/scgi;
-	    server { listen 127.0.0.1:8080; root $tmp/www; }
+	    # Two ports, two services for --mode auto: short connections vote for TCP, long
+	    # ones for the bypass, and one port would carry each run's votes into the other.
+	    server { listen 127.0.0.1:8080; listen 127.0.0.1:8081; root $tmp/www; }
 	}
 	EOF
 }
 
-wrk_run() { # mode cpu metric-name placement round [header]
+wrk_run() { # mode cpu metric-name placement round [header [port]]
 	local m=$1 cc=$2 name=$3 pl=$4 r=$5 rps
-	run "$m" "$cc" wrk -t1 -c16 -d"${DURATION}s" ${6:+-H "$6"} http://127.0.0.1:8080/1k.bin >"$tmp/wrk.out"
+	run "$m" "$cc" wrk -t1 -c16 -d"${DURATION}s" ${6:+-H "$6"} "http://127.0.0.1:${7:-8080}/1k.bin" \
+		>"$tmp/wrk.out"
 	if grep -Eq "Non-2xx|Socket errors: connect [1-9]|read [1-9]|timeout [1-9]" "$tmp/wrk.out"; then
 		cat "$tmp/wrk.out" >&2
 		check "$name-errors" "$pl" "$m" "$r" "FAIL: errors"
@@ -197,7 +202,7 @@ nginx_round() {
 	local pl=$1 m=$2 r=$3 cc=$4 cs=$5 bps sum=0
 	start nginx 8080 "$m" "$cs" nginx -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log"
 	wrk_run "$m" "$cc" wrk-keepalive "$pl" "$r"
-	wrk_run "$m" "$cc" wrk-close "$pl" "$r" "Connection: close"
+	wrk_run "$m" "$cc" wrk-close "$pl" "$r" "Connection: close" 8081
 	for i in 1 2 3; do
 		bps=$(run "$m" "$cc" curl -sf -o /dev/null -w '%{speed_download}' http://127.0.0.1:8080/50m.bin)
 		num "$bps" "curl download"
@@ -317,9 +322,9 @@ for app in "${apps[@]}"; do
 			((r % 2)) || order=($(printf '%s\n' "${mode_names[@]}" | tac))
 			for m in "${order[@]}"; do
 				echo "bench-apps: $app $pl round $r/$ROUNDS $m" >&2
-				[ "$m" = plain ] || before=$(redirected "$m")
+				[[ $m = @(plain|control) ]] || before=$(redirected "$m")
 				"${app}_round" "$pl" "$m" "$r" "$cc" "$cs"
-				[ "$m" = plain ] || bypass_check "$app" "$pl" "$m" "$r" "$before"
+				[[ $m = @(plain|control) ]] || bypass_check "$app" "$pl" "$m" "$r" "$before"
 			done
 		done
 	done
