@@ -10,6 +10,7 @@ struct json {
 	int depth;
 	unsigned long first; /* bit per depth: nothing written yet at that level */
 	int after_key;       /* a key was written: its value needs no separator */
+	int caller_flushes;  /* json_end_line does not flush: the caller does, per batch */
 };
 
 void json_init(struct json *j, FILE *f);
@@ -23,7 +24,7 @@ void json_u64(struct json *j, uint64_t v);
 void json_i64(struct json *j, int64_t v);
 void json_double(struct json *j, double v);
 void json_null(struct json *j);
-/* Ends a top-level value with a newline (JSON lines). */
+/* Ends a top-level value with a newline (JSON lines), and flushes unless caller_flushes. */
 void json_end_line(struct json *j);
 
 /* key + value shortcuts */

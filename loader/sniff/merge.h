@@ -31,8 +31,9 @@ int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, size_
 		     int json, uint64_t count, const char *pcap_path, int force);
 /* The socket source's ring buffer callback (ctx: the struct sniff_merge). */
 int sniff_merge_sock_event(void *ctx, void *data, size_t size);
-/* Reads up to max_packets queued packets and every queued socket event, then prints. */
-void sniff_merge_drain(struct sniff_merge *s, int max_packets);
+/* Reads up to max_packets queued packets and every queued socket event, then prints;
+ * returns how many packets and events were read. */
+int sniff_merge_drain(struct sniff_merge *s, int max_packets);
 /* Ends connections idle too long; now is wall-clock time. */
 void sniff_merge_expire(struct sniff_merge *s, uint64_t now);
 /* Ends every connection: what their parsers still hold is reported as incomplete. */

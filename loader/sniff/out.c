@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +58,10 @@ int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pc
 	o->json = json;
 	o->count = count;
 	json_init(&o->j, stdout);
+	/* Lines go out per batch read (sniff_out_flush), not one write() each; and only
+	 * this thread writes stdout, so stdio need not lock it for every character. */
+	o->j.caller_flushes = 1;
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	if (!pcap_path)
 		return 0;
 	o->pcap = pcap_open_dead(DLT_EN10MB, SNAPLEN);

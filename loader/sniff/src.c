@@ -1,9 +1,11 @@
 /* Sources of `netbpf sniff`: BPF objects, the packet socket, the ring buffer. */
+#define _GNU_SOURCE /* recvmmsg */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,8 @@
 #include "sniff/src.h"
 
 #define PKT_BUF (256 * 1024)
+/* Packets per recvmmsg: one syscall for a batch instead of one per packet. */
+#define RECV_BATCH 32
 #define RCVBUF  (128 << 20)
 #define TRACEFS "/sys/kernel/tracing"
 
@@ -40,7 +44,7 @@ static void set_ports(volatile __u32 *nports, volatile __u16 *ports, const uint1
 }
 
 int sniff_src_open_wire(struct sniff_src *s, int ifindex, int loopback, const uint16_t *ports,
-			int nports)
+			int nports, size_t ring_bytes)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
 	int one = 1, rcvbuf = RCVBUF, prog, err;
@@ -68,18 +72,29 @@ int sniff_src_open_wire(struct sniff_src *s, int ifindex, int loopback, const ui
 		pr_warn("failed to attach the wire filter: %s\n", strerror(errno));
 		return -1;
 	}
-	setsockopt(s->pkt_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
-	/* Room for a second or so of a busy link while the sniffer waits for a CPU;
-	 * the memory is only used when the queue builds up. FORCE needs CAP_NET_ADMIN. */
-	if (setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
-		setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (ring_bytes) {
+		err = sniff_ring_open(&s->ring, s->pkt_fd, ring_bytes);
+		if (err) {
+			pr_warn("failed to set up the packet ring: %s\n", strerror(-err));
+			return -1;
+		}
+	} else {
+		setsockopt(s->pkt_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+		/* Room for a second or so of a busy link while the sniffer waits for a CPU;
+		 * the memory is only used when the queue builds up. FORCE needs CAP_NET_ADMIN. */
+		if (setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+			setsockopt(s->pkt_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	sll.sll_protocol = htons(ETH_P_ALL);
 	if (bind(s->pkt_fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		pr_warn("failed to bind the packet socket to ifindex %d: %s\n", ifindex,
 			strerror(errno));
 		return -1;
 	}
-	s->pkt = malloc(PKT_BUF);
+	if (ring_bytes)
+		return 0;
+	/* Only the pages packets are written to become resident. */
+	s->pkt = malloc((size_t)RECV_BATCH * PKT_BUF);
 	return s->pkt ? 0 : -1;
 }
 
@@ -142,30 +157,54 @@ void sniff_src_close_socket(struct sniff_src *s)
 	s->sock = NULL;
 }
 
-void sniff_src_read_packets(struct sniff_src *s, int max, sniff_packet_fn fn, void *ctx)
+int sniff_src_read_packets(struct sniff_src *s, int max, sniff_packet_fn fn, void *ctx)
 {
-	for (int n = 0; n < max; n++) {
-		char cbuf[CMSG_SPACE(sizeof(struct timespec))];
-		struct sockaddr_ll sll;
-		struct iovec iov = { .iov_base = s->pkt, .iov_len = PKT_BUF };
-		struct msghdr msg = {
-			.msg_name = &sll, .msg_namelen = sizeof(sll),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		struct timespec ts = {};
-		struct cmsghdr *cm;
-		ssize_t len = recvmsg(s->pkt_fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
-		uint64_t now;
+	char cbuf[RECV_BATCH][CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov[RECV_BATCH];
+	struct mmsghdr msg[RECV_BATCH];
+	int total = 0;
 
-		if (len < 0)
-			return;
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_TIMESTAMPNS)
-				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
-		now = ts.tv_sec ? ts.tv_sec * 1000000000ULL + ts.tv_nsec : clock_ns(CLOCK_REALTIME);
-		fn(ctx, s->pkt, len > PKT_BUF ? PKT_BUF : len, len, now);
+	if (s->ring.map)
+		return sniff_ring_read(&s->ring, max, fn, ctx);
+	while (total < max) {
+		int want = max - total < RECV_BATCH ? max - total : RECV_BATCH, got;
+
+		for (int i = 0; i < want; i++) {
+			iov[i] = (struct iovec){ .iov_base = s->pkt + (size_t)i * PKT_BUF,
+						 .iov_len = PKT_BUF };
+			msg[i].msg_hdr = (struct msghdr){
+				.msg_iov = &iov[i], .msg_iovlen = 1,
+				.msg_control = cbuf[i], .msg_controllen = sizeof(cbuf[i]),
+			};
+		}
+		got = recvmmsg(s->pkt_fd, msg, want, MSG_DONTWAIT | MSG_TRUNC, NULL);
+		if (got <= 0)
+			break;
+		for (int i = 0; i < got; i++) {
+			size_t len = msg[i].msg_len; /* MSG_TRUNC: the packet's length */
+			struct timespec ts = {};
+			struct cmsghdr *cm;
+
+			for (cm = CMSG_FIRSTHDR(&msg[i].msg_hdr); cm; cm = CMSG_NXTHDR(&msg[i].msg_hdr, cm))
+				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_TIMESTAMPNS)
+					memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			fn(ctx, iov[i].iov_base, len > PKT_BUF ? PKT_BUF : len, len,
+			   ts.tv_sec ? ts.tv_sec * 1000000000ULL + ts.tv_nsec : clock_ns(CLOCK_REALTIME));
+		}
+		total += got;
+		if (got < want)
+			break; /* the queue is empty */
 	}
+	return total;
+}
+
+void sniff_src_settle(struct sniff_src *s)
+{
+	struct pollfd pfd = { .fd = s->pkt_fd, .events = POLLIN };
+
+	/* The kernel hands a block over RETIRE_MS after it was opened: a few polls. */
+	for (int i = 0; i < 10 && s->ring.map && sniff_ring_filling(&s->ring); i++)
+		poll(&pfd, 1, 10);
 }
 
 int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg)
@@ -285,6 +324,7 @@ void sniff_src_stats(struct sniff_src *s, struct sniff_src_stats *st)
 void sniff_src_close(struct sniff_src *s)
 {
 	sniff_src_close_socket(s);
+	sniff_ring_close(&s->ring);
 	if (s->pkt_fd >= 0)
 		close(s->pkt_fd);
 	sniff__destroy(s->wire);

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "sniff/conn.h"
+#include "sniff/ring.h"
 #include "bpf/sniff/sniff.h"
 
 struct sniff;      /* skeletons */
@@ -20,6 +21,7 @@ struct sniff_sock;
 struct sniff_src {
 	struct sniff *wire;      /* NULL without the wire source */
 	int pkt_fd;
+	struct sniff_ring ring;  /* map NULL: packets read from the socket's queue into pkt */
 	uint8_t *pkt;
 	struct sniff_sock *sock; /* NULL without the socket source */
 	struct ring_buffer *rb;
@@ -42,14 +44,22 @@ typedef void (*sniff_packet_fn)(void *ctx, const uint8_t *pkt, size_t caplen, si
 				uint64_t ts_ns);
 
 void sniff_src_init(struct sniff_src *src);
+/*
+ * ring_bytes: read through a TPACKET_V3 ring of about that size (batched, but a
+ * packet is readable only once its block is handed over, up to a few ms later);
+ * 0: through the socket's queue, where every packet is readable as soon as it is
+ * queued.
+ */
 int sniff_src_open_wire(struct sniff_src *src, int ifindex, int loopback, const uint16_t *ports,
-			int nports);
+			int nports, size_t ring_bytes);
 /* Events go to fn (struct sniff_sock_event followed by its data). */
 int sniff_src_open_socket(struct sniff_src *src, int ifindex, const uint16_t *ports, int nports,
 			  ring_buffer_sample_fn fn, void *ctx);
 void sniff_src_close_socket(struct sniff_src *src);
-/* Reads at most max queued packets without waiting. */
-void sniff_src_read_packets(struct sniff_src *src, int max, sniff_packet_fn fn, void *ctx);
+/* Reads at most max queued packets without waiting; returns how many. */
+int sniff_src_read_packets(struct sniff_src *src, int max, sniff_packet_fn fn, void *ctx);
+/* At the end: waits (100 ms at most) for the ring's block being filled to be handed over. */
+void sniff_src_settle(struct sniff_src *src);
 /* Ethernet (VLAN tags allowed) / IPv4 or IPv6 / TCP; -1 for anything else. */
 int sniff_segment_parse(const uint8_t *p, size_t n, struct segment *sg);
 /* The socket source stops copying data of the socket that sent ev. */
