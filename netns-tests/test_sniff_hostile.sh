@@ -24,8 +24,13 @@ ensure_tracefs
 
 N=1500
 # 1024 tracked connections x (two 8 KiB line buffers + a 4.7 KiB exchange) is
-# about 22 MiB: allow 40 MiB over the idle sniffer's peak.
+# about 22 MiB: allow 40 MiB over the idle sniffer. What is measured is the sniffer's
+# own memory (Anonymous in smaps_rollup, sampled after every batch: the held
+# connections keep theirs to the end), not VmHWM: that also counts the BPF maps
+# mapped into it, of fixed size (the socket source's 16 MiB ring buffer, mapped
+# twice), which become resident at start on 6.18 but only as written on 6.1.
 MAX_GROWTH_KB=$((40 * 1024))
+anon_kb() { awk '/^Anonymous:/ { print $2 }' "/proc/$SNIFF_PID/smaps_rollup"; }
 mk_ns ns
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
@@ -70,7 +75,8 @@ defer kill_child $!
 busywait 10000 eval "nsx '$ns' ss -Htln 'sport = :8081' | grep -q LISTEN" || fail "holder did not start"
 
 sniff_start "$ns" "$tmp/out" lo --json
-idle_rss=$(awk '/VmHWM/ { print $2 }' "/proc/$SNIFF_PID/status")
+idle_kb=$(anon_kb)
+peak_kb=$idle_kb
 mkfifo "$tmp/hold"
 ip netns exec "$ns" python3 "$tmp/hostile.py" $N 50 <"$tmp/hold" >"$tmp/hostile.out" &
 hostile=$!
@@ -82,16 +88,17 @@ for ((i = 50; i < N + 50; i += 50)); do
 	((i <= N)) || i=$N
 	busywait 60000 grep -qx "batch $i" "$tmp/hostile.out" || fail "hostile client did not send batch $i"
 	busywait 30000 caught_up || fail "sniffer did not catch up with batch $i"
+	a=$(anon_kb)
+	((a <= peak_kb)) || peak_kb=$a
 	echo next >&7
 done
 busywait 10000 grep -q sent "$tmp/hostile.out" || fail "hostile client did not finish sending"
 nsx "$ns" curl -sS -o /dev/null http://127.0.0.1:8080/ok
-rss=$(awk '/VmHWM/ { print $2 }' "/proc/$SNIFF_PID/status")
 sniff_stop
 exec 7>&-
 
-log "peak RSS ${idle_rss} kB idle, ${rss} kB after the flood; $(tail -n 3 "$tmp/out.err" | tr '\n' ' ')"
-[ $((rss - idle_rss)) -lt $MAX_GROWTH_KB ] || fail "peak RSS grew by $((rss - idle_rss)) kB"
+log "anonymous memory ${idle_kb} kB idle, ${peak_kb} kB after the flood; $(tail -n 3 "$tmp/out.err" | tr '\n' ' ')"
+[ $((peak_kb - idle_kb)) -lt $MAX_GROWTH_KB ] || fail "anonymous memory grew by $((peak_kb - idle_kb)) kB"
 summary=$(grep '^{"summary"' "$tmp/out.err")
 assert_contains "$summary" '"dropped":0,' "packets the kernel dropped"
 assert_contains "$summary" '"lost":0,' "socket events lost"
