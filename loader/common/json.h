@@ -2,6 +2,7 @@
 #ifndef NETBPF_JSON_H
 #define NETBPF_JSON_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,8 +20,10 @@ void json_obj_close(struct json *j);  /* } */
 void json_arr_open(struct json *j);
 void json_arr_close(struct json *j);
 void json_key(struct json *j, const char *key); /* next value belongs to key */
-void json_str(struct json *j, const char *s);
+void json_str(struct json *j, const char *s);         /* NULL: null */
+void json_strn(struct json *j, const char *s, size_t n); /* n bytes, NULs escaped */
 void json_u64(struct json *j, uint64_t v);
+void json_u64_milli(struct json *j, uint64_t v); /* v / 1000 with three decimals */
 void json_i64(struct json *j, int64_t v);
 void json_double(struct json *j, double v);
 void json_null(struct json *j);

@@ -3,6 +3,7 @@
 #define NETBPF_SNIFF_OUT_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "sniff/conn.h"
 #include "common/json.h"
@@ -20,6 +21,8 @@ struct sniff_out {
 	uint64_t reported;
 	int done;          /* count reached */
 	struct json j;
+	time_t date_sec;   /* the second o->date shows */
+	char date[32];     /* "2026-12-01T10:00:00." */
 	/* libpcap's types, opaque here: pcap.h and linux/bpf.h both define struct bpf_insn. */
 	struct pcap *pcap;
 	struct pcap_dumper *dumper;
