@@ -1,4 +1,5 @@
-/* A small streaming JSON writer: commas and escaping handled, nothing buffered. */
+/* A small JSON lines writer: commas and escaping handled; each line goes to the FILE
+ * whole at json_end_line (or in pieces of the buffer's size). */
 #ifndef NETBPF_JSON_H
 #define NETBPF_JSON_H
 
@@ -8,6 +9,8 @@
 
 struct json {
 	FILE *f;
+	size_t len;          /* bytes in buf, not yet handed to f */
+	char buf[4096];
 	int depth;
 	unsigned long first; /* bit per depth: nothing written yet at that level */
 	int after_key;       /* a key was written: its value needs no separator */

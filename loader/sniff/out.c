@@ -13,6 +13,8 @@
 #include "common/log.h"
 #include "sniff/out.h"
 
+#define OUT_BUF (256 * 1024) /* stdout: 20 ms of --json under load */
+
 #define SNAPLEN 262144
 
 static const char *const source_names[SRC_MAX] = { "wire", "socket" };
@@ -58,9 +60,11 @@ int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pc
 	o->json = json;
 	o->count = count;
 	json_init(&o->j, stdout);
-	/* Lines go out per batch read (sniff_out_flush), not one write() each; and only
-	 * this thread writes stdout, so stdio need not lock it for every character. */
+	/* Lines go out when the caller flushes (sniff_out_flush), not a write() each or
+	 * every 4 KiB; and only this thread writes stdout, so stdio need not lock it
+	 * for every character. */
 	o->j.caller_flushes = 1;
+	setvbuf(stdout, NULL, _IOFBF, OUT_BUF);
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	if (!pcap_path)
 		return 0;
@@ -81,14 +85,26 @@ int sniff_out_init(struct sniff_out *o, int json, uint64_t count, const char *pc
 	return 0;
 }
 
-static void json_party(struct json *j, const char *key, const struct sniff_party *p)
+/* inet_ntop formats with sprintf: the few addresses an interface sees are kept. */
+static const char *addr_cached(struct sniff_out *o, const uint8_t addr[16])
 {
-	char addr[INET6_ADDRSTRLEN];
+	unsigned int i;
 
-	addr_format(p->ep.addr, addr, sizeof(addr));
+	for (i = 0; i < ADDR_CACHE; i++)
+		if (o->addrs[i].s[0] && !memcmp(o->addrs[i].addr, addr, 16))
+			return o->addrs[i].s;
+	i = o->addr_next++ % ADDR_CACHE;
+	memcpy(o->addrs[i].addr, addr, 16);
+	return addr_format(addr, o->addrs[i].s, sizeof(o->addrs[i].s));
+}
+
+static void json_party(struct sniff_out *o, const char *key, const struct sniff_party *p)
+{
+	struct json *j = &o->j;
+
 	json_key(j, key);
 	json_obj_open(j);
-	json_kv_str(j, "addr", addr);
+	json_kv_str(j, "addr", addr_cached(o, p->ep.addr));
 	json_kv_u64(j, "port", p->ep.port);
 	json_key(j, "pid");
 	if (p->pid >= 0)
@@ -124,15 +140,18 @@ static void print_json(struct sniff_out *o, enum sniff_source src, const struct 
 {
 	struct json *j = &o->j;
 	int has_req = !(ex->flags & HTTP_F_NO_REQUEST);
-	char version[16];
+	char version[16] = "HTTP/1.x";
 
-	snprintf(version, sizeof(version), "HTTP/1.%d", ex->version_minor);
+	if (ex->version_minor >= 0 && ex->version_minor <= 9) /* no printf per line */
+		version[7] = '0' + ex->version_minor;
+	else
+		snprintf(version, sizeof(version), "HTTP/1.%d", ex->version_minor);
 	json_obj_open(j);
 	json_kv_str(j, "time", when);
 	json_kv_u64(j, "ts_ns", ts);
 	json_kv_str(j, "source", source_names[src]);
-	json_party(j, "client", &p[0]);
-	json_party(j, "server", &p[1]);
+	json_party(o, "client", &p[0]);
+	json_party(o, "server", &p[1]);
 	json_kv_str(j, "method", has_req ? ex->method : NULL);
 	json_kv_str(j, "host", has_req && ex->host[0] ? ex->host : NULL);
 	json_kv_str(j, "path", has_req ? ex->path : NULL);

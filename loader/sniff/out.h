@@ -15,6 +15,8 @@ struct sniff_party {
 	char comm[16];
 };
 
+#define ADDR_CACHE 8 /* formatted addresses kept */
+
 struct sniff_out {
 	int json;
 	uint64_t count;    /* stop after this many (0: no limit) */
@@ -23,6 +25,11 @@ struct sniff_out {
 	struct json j;
 	time_t date_sec;   /* the second o->date shows */
 	char date[32];     /* "2026-12-01T10:00:00." */
+	struct {
+		uint8_t addr[16];
+		char s[48]; /* INET6_ADDRSTRLEN; "" unused */
+	} addrs[ADDR_CACHE];
+	unsigned int addr_next;
 	/* libpcap's types, opaque here: pcap.h and linux/bpf.h both define struct bpf_insn. */
 	struct pcap *pcap;
 	struct pcap_dumper *dumper;
@@ -37,7 +44,7 @@ void sniff_out_exchange(struct sniff_out *o, enum sniff_source src, const struct
 /* caplen bytes of a packet that was len bytes long, received at ts_ns (wall clock). */
 void sniff_out_packet(struct sniff_out *o, const uint8_t *pkt, size_t caplen, size_t len,
 		      uint64_t ts_ns);
-/* Once per batch, not per line: the reader (a pipe to jq, a file) sees whole lines soon. */
+/* Writes out what stdout holds: the reader (a pipe to jq, a file) sees whole lines. */
 void sniff_out_flush(struct sniff_out *o);
 void sniff_out_close(struct sniff_out *o);
 
