@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "sniff/merge.h"
 
 #define MAX_CONNS   1024
@@ -35,6 +36,12 @@ struct pending {
 
 static void flush_pending(struct sniff_merge *s, int all);
 
+/* Could a socket event still name this end's process? */
+static int awaits_pid(const struct sniff_merge *s, const struct sniff_party *p)
+{
+	return p->pid < 0 && local_addr_has(&s->local, p->ep.addr);
+}
+
 static void on_exchange(void *ctx, const struct http_exchange *ex)
 {
 	struct conn_src *cs = ctx;
@@ -43,7 +50,7 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	struct sniff_party p[2];
 	struct pending *pe;
 	size_t need;
-	int cl = c->client < 0 ? 0 : c->client;
+	int cl = c->client < 0 ? 0 : c->client, waits;
 
 	for (int i = 0; i < 2; i++) {
 		int e = i == 0 ? cl : 1 - cl;
@@ -57,7 +64,10 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	/* Waiting costs memory: over the budget, print now (pids may be missing). */
 	need = sizeof(*pe) + (ex->req.body ? ex->req.body_len + 1 : 0) +
 	       (ex->resp.body ? ex->resp.body_len + 1 : 0);
-	if (!s->src.sock || http_budget_take(&s->budget, need))
+	/* Nothing to wait for (no socket source, or every end without a process is in
+	 * another namespace, and nothing queued ahead): printed without a copy. */
+	waits = s->src.sock && (awaits_pid(s, &p[0]) || awaits_pid(s, &p[1]));
+	if (!s->src.sock || (!waits && !s->pend_head) || http_budget_take(&s->budget, need))
 		goto print_now;
 	pe = malloc(sizeof(*pe)); /* every field set below: no need to clear 5 KiB */
 	if (!pe) {
@@ -66,7 +76,7 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 	}
 	pe->next = NULL;
 	pe->charged = need;
-	pe->due_ns = clock_ns(CLOCK_MONOTONIC) + PID_WAIT_NS;
+	pe->due_ns = waits ? clock_ns(CLOCK_MONOTONIC) + PID_WAIT_NS : 0;
 	pe->src = cs->src;
 	memcpy(pe->p, p, sizeof(p));
 	pe->ex = *ex;
@@ -100,7 +110,8 @@ static void flush_pending(struct sniff_merge *s, int all)
 				memcpy(pe->p[i].comm, c->comm[e], sizeof(pe->p[i].comm));
 			}
 		}
-		if (!all && (pe->p[0].pid < 0 || pe->p[1].pid < 0) && now < pe->due_ns)
+		if (!all && (awaits_pid(s, &pe->p[0]) || awaits_pid(s, &pe->p[1])) &&
+		    now < pe->due_ns)
 			break;
 		sniff_out_exchange(&s->out, pe->src, pe->p, &pe->ex);
 		s->pend_head = pe->next;
@@ -354,6 +365,8 @@ int sniff_merge_sock_event(void *ctx, void *data, size_t size)
 int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, size_t max_memory,
 		     int json, uint64_t count, const char *pcap_path, int force)
 {
+	int err;
+
 	s->pend_tail = &s->pend_head;
 	sniff_src_init(&s->src);
 	s->lim = *lim;
@@ -362,6 +375,10 @@ int sniff_merge_init(struct sniff_merge *s, const struct http_limits *lim, size_
 	if (conn_table_init(&s->conns, MAX_CONNS) ||
 	    sniff_out_init(&s->out, json, count, pcap_path, force))
 		return -1;
+	err = local_addrs_load(&s->local);
+	if (err)
+		pr_warn("failed to list the namespace's addresses (%s): only loopback ends wait "
+			"for their process\n", strerror(-err));
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sniff/conn.h"
+#include "sniff/local.h"
 #include "sniff/out.h"
 #include "sniff/src.h"
 
@@ -24,6 +25,7 @@ struct sniff_merge {
 	struct sniff_src src;
 	struct pending *pend_head, **pend_tail;
 	size_t npend;
+	struct local_addrs local; /* ends elsewhere: no process to wait for */
 };
 
 /* Before the sources are opened; output as sniff_out_init() takes it. */

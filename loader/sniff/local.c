@@ -1,0 +1,48 @@
+/* The addresses of the sniffer's network namespace (see local.h). */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sniff/local.h"
+
+static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+int local_addrs_load(struct local_addrs *l)
+{
+	struct ifaddrs *ifa, *i;
+
+	l->n = 0;
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i && l->n < LOCAL_ADDRS_MAX; i = i->ifa_next) {
+		uint8_t *a = l->addr[l->n];
+
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			memcpy(a, v4mapped, 12);
+			memcpy(a + 12, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			memcpy(a, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		l->n++;
+	}
+	freeifaddrs(ifa);
+	return 0;
+}
+
+int local_addr_has(const struct local_addrs *l, const uint8_t addr[16])
+{
+	if (!memcmp(addr, v4mapped, 12) && addr[12] == 127)
+		return 1;
+	if (!memcmp(addr, &in6addr_loopback, 16))
+		return 1;
+	for (unsigned int i = 0; i < l->n; i++)
+		if (!memcmp(l->addr[i], addr, 16))
+			return 1;
+	return 0;
+}
