@@ -10,6 +10,9 @@
 # and system) per exchange reported, steadier than the ratios on a shared machine. BENCH_BEFORE=PATH (another netbpf binary, e.g.
 # built from the commit before a change) adds, in each round, the same sources
 # sniffed by it: before and after in one run (BENCH_BEFORE_TAG names it in the table).
+# BENCH_PLACEMENT: unpinned (default), server (wrk on CPU 0, tiny_httpd and the sniffer
+# on CPU 1) or client (wrk and the sniffer on CPU 0, tiny_httpd on CPU 1). Three busy
+# processes share 2 vCPUs: where the sniffer runs changes what it costs.
 #
 #   netns cli                        netns srv
 #   +------------------+             +-------------------------------------+
@@ -21,6 +24,13 @@ need wrk python3
 ensure_tracefs
 
 SECS=${BENCH_SECONDS:-10}
+PLACEMENT=${BENCH_PLACEMENT:-unpinned}
+case $PLACEMENT in
+unpinned) pin_wrk=() pin_srv=() sniff_cpu= ;;
+server) pin_wrk=(taskset -c 0) pin_srv=(taskset -c 1) sniff_cpu=1 ;;
+client) pin_wrk=(taskset -c 0) pin_srv=(taskset -c 1) sniff_cpu=0 ;;
+*) fail "BENCH_PLACEMENT: unpinned, server or client, not '$PLACEMENT'" ;;
+esac
 HTTPD=$BUILD/tests/tiny_httpd
 [ -x "$HTTPD" ] || fail "$HTTPD not built (make $BUILD/tests/tiny_httpd)"
 mk_ns cli
@@ -28,13 +38,13 @@ mk_ns srv
 veth_pair "$cli" c0 10.203.0.1/24 "$srv" s0 10.203.0.2/24
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
-ip netns exec "$srv" "$HTTPD" 10.203.0.2 8080 64 &
+ip netns exec "$srv" "${pin_srv[@]}" "$HTTPD" 10.203.0.2 8080 64 &
 defer kill_child $!
 busywait 10000 eval "nsx '$srv' ss -Htln 'sport = :8080' | grep -q LISTEN" || fail "tiny_httpd did not start"
 
 # wrk_run NAME: prints wrk's completed requests and requests/s.
 wrk_run() {
-	nsx "$cli" wrk -t1 -c16 -d"${SECS}s" http://10.203.0.2:8080/ >"$tmp/$1.wrk"
+	nsx "$cli" "${pin_wrk[@]}" wrk -t1 -c16 -d"${SECS}s" http://10.203.0.2:8080/ >"$tmp/$1.wrk"
 	awk '/requests in/ { n = $1 } /^Requests\/sec/ { r = $2 } END { print n, r }' "$tmp/$1.wrk"
 }
 
@@ -42,7 +52,7 @@ wrk_run() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 ROUNDS=${BENCH_ROUNDS:-3}
-echo "netbpf sniff load check: wrk -t1 -c16 ${SECS}s per round, $ROUNDS rounds;" \
+echo "netbpf sniff load check: wrk -t1 -c16 ${SECS}s per round, $ROUNDS rounds, placement $PLACEMENT;" \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 printf '%-30s %10s %10s %10s %8s %8s %7s %8s\n' round "wrk reqs" "req/s" reported missed dropped ratio \
 	"us/exch"
@@ -60,6 +70,7 @@ for run in "${runs[@]}"; do
 	out=$tmp/$src.$tag.$r.out
 	NETBPF=$([ -n "$tag" ] && echo "$BENCH_BEFORE" || echo "$NETBPF") \
 		sniff_start "$srv" "$out" s0 --json --source "$src" --port 8080
+	[ -z "$sniff_cpu" ] || taskset -pc "$sniff_cpu" "$SNIFF_PID" >/dev/null
 	read -r n rps <<<"$(wrk_run "$src")"
 	# The sniffer's own CPU (user + system, clock ticks) while wrk ran.
 	ticks=$(awk '{ print $14 + $15 }' "/proc/$SNIFF_PID/stat")
