@@ -48,20 +48,25 @@ int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen)
 
 	if (err || family == AF_INET6)
 		return err;
-	memmove(addr + 12, addr, 4);
-	memcpy(addr, v4mapped, sizeof(v4mapped));
+	addr_map_v4(addr, addr);
 	*plen += 96;
 	return 0;
 }
 
-static bool is_v4mapped(const uint8_t addr[16])
+void addr_map_v4(uint8_t addr[16], const void *v4)
+{
+	memmove(addr + 12, v4, 4);
+	memcpy(addr, v4mapped, sizeof(v4mapped));
+}
+
+bool addr_is_v4mapped(const uint8_t addr[16])
 {
 	return !memcmp(addr, v4mapped, sizeof(v4mapped));
 }
 
 const char *addr_format(const uint8_t addr[16], char *buf, size_t len)
 {
-	if (is_v4mapped(addr))
+	if (addr_is_v4mapped(addr))
 		return inet_ntop(AF_INET, addr + 12, buf, len);
 	return inet_ntop(AF_INET6, addr, buf, len);
 }
@@ -77,7 +82,7 @@ void addr_format_prefix(int family, const uint8_t *addr, int plen, char *buf, si
 void addr_format_cidr(const uint8_t addr[16], int plen, char *buf, size_t len)
 {
 	/* A prefix shorter than the v4-mapped part is an IPv6 one, whatever its bits. */
-	if (plen >= 96 && is_v4mapped(addr))
+	if (plen >= 96 && addr_is_v4mapped(addr))
 		addr_format_prefix(AF_INET, addr + 12, plen - 96, buf, len);
 	else
 		addr_format_prefix(AF_INET6, addr, plen, buf, len);

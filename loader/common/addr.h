@@ -2,6 +2,7 @@
 #ifndef NETBPF_ADDR_H
 #define NETBPF_ADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,9 @@
 int addr_parse_prefix(const char *s, int *family, uint8_t addr[16], int *plen);
 /* The same in 16 bytes, IPv4 v4-mapped, *plen over all 128 bits (an IPv4 /24 gives 120). */
 int addr_parse_cidr(const char *s, uint8_t addr[16], int *plen);
+/* addr = ::ffff:v4 (v4: 4 bytes, network order; may overlap addr). */
+void addr_map_v4(uint8_t addr[16], const void *v4);
+bool addr_is_v4mapped(const uint8_t addr[16]);
 /* "a.b.c.d" for a v4-mapped address, "x::y" otherwise; returns buf. */
 const char *addr_format(const uint8_t addr[16], char *buf, size_t len);
 /* The reverse of each parser: "a.b.c.d/n" (addr: 4 bytes) or "x::y/n" (16) ... */

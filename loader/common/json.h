@@ -14,7 +14,7 @@ struct json {
 	int depth;
 	unsigned long first; /* bit per depth: nothing written yet at that level */
 	int after_key;       /* a key was written: its value needs no separator */
-	int caller_flushes;  /* json_end_line does not flush: the caller does, per batch */
+	int caller_flushes;  /* json_end_line does not fflush: the caller does */
 };
 
 void json_init(struct json *j, FILE *f);

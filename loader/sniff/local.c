@@ -5,9 +5,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/addr.h"
 #include "sniff/local.h"
-
-static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 int local_addrs_load(struct local_addrs *l)
 {
@@ -21,14 +20,12 @@ int local_addrs_load(struct local_addrs *l)
 
 		if (!i->ifa_addr)
 			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
-			memcpy(a, v4mapped, 12);
-			memcpy(a + 12, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
+		if (i->ifa_addr->sa_family == AF_INET)
+			addr_map_v4(a, &((struct sockaddr_in *)i->ifa_addr)->sin_addr);
+		else if (i->ifa_addr->sa_family == AF_INET6)
 			memcpy(a, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-		} else {
+		else
 			continue;
-		}
 		l->n++;
 	}
 	freeifaddrs(ifa);
@@ -37,7 +34,7 @@ int local_addrs_load(struct local_addrs *l)
 
 int local_addr_has(const struct local_addrs *l, const uint8_t addr[16])
 {
-	if (!memcmp(addr, v4mapped, 12) && addr[12] == 127)
+	if (addr_is_v4mapped(addr) && addr[12] == 127)
 		return 1;
 	if (!memcmp(addr, &in6addr_loopback, 16))
 		return 1;

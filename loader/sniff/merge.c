@@ -15,8 +15,9 @@
  * How long an exchange with an end of unknown process waits for it. The socket
  * source reports a write() at its exit, and the packets it sent can reach the peer,
  * be answered and be read from the wire before the writer returns (a writer
- * descheduled in between: seen in slow guests). An end that no traced process owns
- * (a remote peer) costs its exchanges this delay.
+ * descheduled in between: seen in slow guests). Only an end at one of the
+ * namespace's addresses waits (local.h); one there that no traced process owns
+ * costs its exchanges this delay.
  */
 #define PID_WAIT_NS (100ULL * 1000000)
 
