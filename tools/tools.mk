@@ -23,13 +23,14 @@ $(BUILD)/tools/%.skel.h: $(BUILD)/tools/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BUILD)/tools/lib/%.o: tools/lib/%.c $(wildcard tools/lib/*.h loader/common/*.h) | $(BUILD)/tools/lib
+# Header dependencies come from the .d files (DEPFLAGS), loader/common's included.
+$(BUILD)/tools/lib/%.o: tools/lib/%.c | $(BUILD)/tools/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tools/%.o: tools/%.c $(BUILD)/tools/%.skel.h $(wildcard tools/*.h tools/lib/*.h) | $(BUILD)/tools
+$(BUILD)/tools/%.o: tools/%.c $(BUILD)/tools/%.skel.h | $(BUILD)/tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(TOOLS_BINS): $(BUILD)/tools/%: $(BUILD)/tools/%.o $(TOOLS_LIB_OBJS) $(COMMON_LIB)
 	$(call msg,LINK,$@)

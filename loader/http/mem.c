@@ -22,7 +22,7 @@ void http_budget_put(struct http_budget *b, size_t n)
 		b->used -= n;
 }
 
-void *http_mem_alloc(struct http_conn *c, size_t n)
+static void *alloc(struct http_conn *c, size_t n, int zero)
 {
 	void *p;
 
@@ -30,7 +30,7 @@ void *http_mem_alloc(struct http_conn *c, size_t n)
 		c->lim.budget->refused++;
 		return NULL;
 	}
-	p = calloc(1, n);
+	p = zero ? calloc(1, n) : malloc(n);
 	if (!p) {
 		http_budget_put(c->lim.budget, n);
 		return NULL;
@@ -38,6 +38,9 @@ void *http_mem_alloc(struct http_conn *c, size_t n)
 	c->mem += n;
 	return p;
 }
+
+void *http_mem_alloc(struct http_conn *c, size_t n) { return alloc(c, n, 1); }
+void *http_mem_alloc_uninit(struct http_conn *c, size_t n) { return alloc(c, n, 0); }
 
 void *http_mem_realloc(struct http_conn *c, void *p, size_t old, size_t n)
 {

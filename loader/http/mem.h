@@ -12,6 +12,8 @@
 
 /* Zeroed memory; NULL when out of memory or over the budget (counted there). */
 void *http_mem_alloc(struct http_conn *c, size_t n);
+/* The same, not cleared: for what the caller initialises itself. */
+void *http_mem_alloc_uninit(struct http_conn *c, size_t n);
 /* Grows or shrinks p from old to n bytes; on failure p stays valid and NULL is returned. */
 void *http_mem_realloc(struct http_conn *c, void *p, size_t old, size_t n);
 /* n: the size p was allocated with; p may be NULL. */

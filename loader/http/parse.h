@@ -76,7 +76,7 @@ struct http_message {
 	char *body;         /* printable ASCII, NULL when max_body is 0 */
 };
 
-struct http_exchange {
+struct http_exchange { /* a new field: initialised in store_ex_new */
 	char method[HTTP_METHOD_MAX]; /* "" with HTTP_F_NO_REQUEST */
 	char host[HTTP_HOST_MAX];
 	char path[HTTP_PATH_MAX];     /* secret query parameters redacted */

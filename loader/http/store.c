@@ -10,9 +10,32 @@ const char *const http_flag_names[HTTP_F_COUNT] = {
 	"no_memory",
 };
 
+static void msg_init(struct http_message *m)
+{
+	m->ts_ns = m->bytes = m->body_bytes = 0;
+	m->hdrs_len = m->body_len = 0;
+	m->hdrs[0] = '\0';
+	m->body = NULL;
+}
+
+/*
+ * The text fields are NUL-terminated as they are written: only their first byte is
+ * cleared (calloc cleared all 5 KiB, a twentieth of the sniffer's CPU). A field
+ * added to the struct is added here.
+ */
 struct http_exchange *store_ex_new(struct http_conn *c)
 {
-	return http_mem_alloc(c, sizeof(struct http_exchange));
+	struct http_exchange *ex = http_mem_alloc_uninit(c, sizeof(*ex));
+
+	if (!ex)
+		return NULL;
+	memset(ex->method, 0, sizeof(ex->method)); /* head_request_line copies no NUL */
+	ex->host[0] = ex->path[0] = '\0';
+	ex->version_minor = ex->status = 0;
+	ex->flags = 0;
+	msg_init(&ex->req);
+	msg_init(&ex->resp);
+	return ex;
 }
 
 static void ex_free(struct http_conn *c, struct http_exchange *ex)

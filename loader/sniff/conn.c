@@ -1,7 +1,9 @@
 /* Connection table of the sniffer: chained hash plus an activity-ordered list. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "common/clock.h"
 #include "sniff/conn.h"
 
 static int ep_cmp(const struct endpoint *a, const struct endpoint *b)
@@ -11,36 +13,44 @@ static int ep_cmp(const struct endpoint *a, const struct endpoint *b)
 	return r ? r : (int)a->port - (int)b->port;
 }
 
-/* Both orders of a pair hash alike: the pair is sorted first. */
-static size_t pair_hash(const struct endpoint *a, const struct endpoint *b, size_t n)
+static uint64_t mix(uint64_t h)
 {
-	const struct endpoint *e[2] = { a, b };
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ h >> 29;
+}
 
-	if (ep_cmp(a, b) > 0) {
-		e[0] = b;
-		e[1] = a;
-	}
-	for (int i = 0; i < 2; i++) {
-		for (size_t k = 0; k < sizeof(e[i]->addr); k++)
-			h = (h ^ e[i]->addr[k]) * 1099511628211ULL;
-		h = (h ^ e[i]->port) * 1099511628211ULL;
-	}
-	return h % n;
+static uint64_t ep_hash(const struct endpoint *e, uint64_t seed)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, e->addr, sizeof(lo));
+	memcpy(&hi, e->addr + sizeof(lo), sizeof(hi));
+	return mix(mix(mix(seed ^ lo) ^ hi) ^ e->port);
+}
+
+/* Word by word, and symmetric: both orders of a pair hash alike without sorting
+ * them (a byte-wise FNV of the sorted pair was a twentieth of the sniffer's CPU). */
+static size_t pair_hash(const struct conn_table *t, const struct endpoint *a,
+			const struct endpoint *b)
+{
+	return (ep_hash(a, t->seed) + ep_hash(b, t->seed)) & (t->nbuckets - 1);
 }
 
 int conn_table_init(struct conn_table *t, size_t max)
 {
 	memset(t, 0, sizeof(*t));
 	t->max = max;
-	t->nbuckets = max * 2 + 1;
+	for (t->nbuckets = 1; t->nbuckets < max * 2; t->nbuckets <<= 1)
+		;
+	if (getrandom(&t->seed, sizeof(t->seed), 0) != sizeof(t->seed))
+		t->seed = clock_ns(CLOCK_MONOTONIC);
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	return t->buckets ? 0 : -1;
 }
 
 int conn_side(const struct conn *c, const struct endpoint *e)
 {
-	return ep_cmp(&c->ep[0], e) ? 1 : 0;
+	return endpoint_equal(&c->ep[0], e) ? 0 : 1;
 }
 
 static void list_unlink(struct conn_table *t, struct conn *c)
@@ -70,11 +80,11 @@ static void list_append(struct conn_table *t, struct conn *c)
 struct conn *conn_lookup(const struct conn_table *t, const struct endpoint *a,
 			 const struct endpoint *b)
 {
-	struct conn *c = t->buckets[pair_hash(a, b, t->nbuckets)];
+	struct conn *c = t->buckets[pair_hash(t, a, b)];
 
 	for (; c; c = c->hnext)
-		if ((!ep_cmp(&c->ep[0], a) && !ep_cmp(&c->ep[1], b)) ||
-		    (!ep_cmp(&c->ep[0], b) && !ep_cmp(&c->ep[1], a)))
+		if ((endpoint_equal(&c->ep[0], a) && endpoint_equal(&c->ep[1], b)) ||
+		    (endpoint_equal(&c->ep[0], b) && endpoint_equal(&c->ep[1], a)))
 			return c;
 	return NULL;
 }
@@ -95,7 +105,7 @@ struct conn *conn_find(struct conn_table *t, const struct endpoint *a, const str
 struct conn *conn_add(struct conn_table *t, const struct endpoint *a, const struct endpoint *b,
 		      uint64_t now)
 {
-	size_t h = pair_hash(a, b, t->nbuckets);
+	size_t h = pair_hash(t, a, b);
 	struct conn *c;
 
 	if (t->count >= t->max)
@@ -129,7 +139,7 @@ struct conn *conn_oldest(const struct conn_table *t)
 
 void conn_del(struct conn_table *t, struct conn *c)
 {
-	struct conn **pp = &t->buckets[pair_hash(&c->ep[0], &c->ep[1], t->nbuckets)];
+	struct conn **pp = &t->buckets[pair_hash(t, &c->ep[0], &c->ep[1])];
 
 	while (*pp && *pp != c)
 		pp = &(*pp)->hnext;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "http/parse.h"
 
@@ -17,6 +18,11 @@ struct endpoint {
 	uint8_t addr[16]; /* IPv4 v4-mapped */
 	uint16_t port;    /* host byte order */
 };
+
+static inline int endpoint_equal(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->port == b->port && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
 
 struct conn;
 
@@ -49,7 +55,8 @@ struct conn {
 
 struct conn_table {
 	struct conn **buckets;
-	size_t nbuckets, count, max;
+	size_t nbuckets, count, max; /* nbuckets: a power of two */
+	uint64_t seed;               /* random: addresses cannot be picked to share a chain */
 	struct conn *oldest, *newest;
 };
 

@@ -126,11 +126,6 @@ static void flush_pending(struct sniff_merge *s, int all)
 		s->pend_tail = &s->pend_head;
 }
 
-static int ep_equal(const struct endpoint *a, const struct endpoint *b)
-{
-	return a->port == b->port && !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 /*
  * A socket event about an earlier connection between the same addresses and
  * ports (the wire read ahead and saw them reused): its exchanges may still wait
@@ -141,8 +136,8 @@ static void pending_learn(struct sniff_merge *s, const struct endpoint *local,
 {
 	for (struct pending *pe = s->pend_head; pe; pe = pe->next) {
 		for (int i = 0; i < 2; i++) {
-			if (pe->p[i].pid < 0 && ep_equal(&pe->p[i].ep, local) &&
-			    ep_equal(&pe->p[1 - i].ep, remote)) {
+			if (pe->p[i].pid < 0 && endpoint_equal(&pe->p[i].ep, local) &&
+			    endpoint_equal(&pe->p[1 - i].ep, remote)) {
 				pe->p[i].pid = ev->pid;
 				memcpy(pe->p[i].comm, ev->comm, sizeof(pe->p[i].comm));
 			}

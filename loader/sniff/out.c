@@ -98,11 +98,10 @@ static const char *addr_cached(struct sniff_out *o, const uint8_t addr[16])
 	return addr_format(addr, o->addrs[i].s, sizeof(o->addrs[i].s));
 }
 
-static void json_party(struct sniff_out *o, const char *key, const struct sniff_party *p)
+static void json_party(struct sniff_out *o, const struct sniff_party *p)
 {
 	struct json *j = &o->j;
 
-	json_key(j, key);
 	json_obj_open(j);
 	json_kv_str(j, "addr", addr_cached(o, p->ep.addr));
 	json_kv_u64(j, "port", p->ep.port);
@@ -116,15 +115,15 @@ static void json_party(struct sniff_out *o, const char *key, const struct sniff_
 }
 
 /* "Name: value\n" lines as [["Name","value"], ...]. */
-static void json_headers(struct json *j, const char *key, const char *hdrs)
+static void json_headers(struct json *j, const char *hdrs)
 {
-	json_key(j, key);
 	json_arr_open(j);
 	while (*hdrs) {
-		const char *nl = strchr(hdrs, '\n'), *colon = strchr(hdrs, ':');
+		const char *nl = strchr(hdrs, '\n'), *colon;
 		size_t len = nl ? (size_t)(nl - hdrs) : strlen(hdrs);
 
-		if (colon && colon < hdrs + len) {
+		colon = memchr(hdrs, ':', len);
+		if (colon) {
 			json_arr_open(j);
 			json_strn(j, hdrs, colon - hdrs);
 			json_strn(j, colon + 2, len - (colon - hdrs) - 2);
@@ -150,8 +149,11 @@ static void print_json(struct sniff_out *o, enum sniff_source src, const struct 
 	json_kv_str(j, "time", when);
 	json_kv_u64(j, "ts_ns", ts);
 	json_kv_str(j, "source", source_names[src]);
-	json_party(o, "client", &p[0]);
-	json_party(o, "server", &p[1]);
+	/* Keys as literals at the call: written without an escape scan (json.h). */
+	json_key(j, "client");
+	json_party(o, &p[0]);
+	json_key(j, "server");
+	json_party(o, &p[1]);
 	json_kv_str(j, "method", has_req ? ex->method : NULL);
 	json_kv_str(j, "host", has_req && ex->host[0] ? ex->host : NULL);
 	json_kv_str(j, "path", has_req ? ex->path : NULL);
@@ -176,8 +178,10 @@ static void print_json(struct sniff_out *o, enum sniff_source src, const struct 
 		if (ex->flags & (1u << i))
 			json_str(j, http_flag_names[i]);
 	json_arr_close(j);
-	json_headers(j, "req_headers", ex->req.hdrs);
-	json_headers(j, "resp_headers", ex->resp.hdrs);
+	json_key(j, "req_headers");
+	json_headers(j, ex->req.hdrs);
+	json_key(j, "resp_headers");
+	json_headers(j, ex->resp.hdrs);
 	if (ex->req.body || ex->resp.body) {
 		json_kv_str(j, "req_body", ex->req.body ? ex->req.body : "");
 		json_kv_str(j, "resp_body", ex->resp.body ? ex->resp.body : "");
@@ -282,7 +286,7 @@ void sniff_out_packet(struct sniff_out *o, const uint8_t *pkt, size_t caplen, si
 
 void sniff_out_flush(struct sniff_out *o)
 {
-	fflush(stdout);
+	json_flush(&o->j);
 	if (o->dumper)
 		pcap_dump_flush(o->dumper);
 }
