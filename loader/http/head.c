@@ -61,22 +61,25 @@ static void hdrs_put(struct http_exchange *ex, struct http_message *m, const cha
 	m->hdrs_len += n;
 }
 
-/* Secret values are replaced, URLs lose their credential parameters, before anything is kept. */
-static size_t value_redacted(const struct http_conn *c, enum hdr_kind kind, int query,
-			     const char *v, size_t n, char *buf, size_t size)
+/* Secret values are replaced, URLs lose their credential parameters, before anything is
+ * kept: in buf; other values are kept as they are, not copied first. */
+static const char *value_redacted(const struct http_conn *c, enum hdr_kind kind, int query,
+				  const char *v, size_t *n, char *buf, size_t size)
 {
 	int cut;
 
 	if (kind == HDR_SECRET) {
 		memcpy(buf, HTTP_REDACTED, sizeof(HTTP_REDACTED) - 1);
-		return sizeof(HTTP_REDACTED) - 1;
+		*n = sizeof(HTTP_REDACTED) - 1;
+		return buf;
 	}
-	if (kind == HDR_URL)
-		return redact_params(c->lim.redact, v, n, query, buf, size, &cut);
-	if (n > size)
-		n = size;
-	memcpy(buf, v, n);
-	return n;
+	if (kind == HDR_URL) {
+		*n = redact_params(c->lim.redact, v, *n, query, buf, size, &cut);
+		return buf;
+	}
+	if (*n > size)
+		*n = size;
+	return v;
 }
 
 /* Appends "Name: value\n" to the message's kept headers. */
@@ -84,9 +87,9 @@ static void keep_header(struct http_conn *c, struct http_half *h, struct http_ex
 			struct http_message *m, const char *name, size_t nlen, const char *v,
 			size_t vlen)
 {
-	char val[HTTP_HDRS_MAX];
+	char buf[HTTP_HDRS_MAX];
+	const char *val = value_redacted(c, h->last_hdr, 1, v, &vlen, buf, sizeof(buf));
 
-	vlen = value_redacted(c, h->last_hdr, 1, v, vlen, val, sizeof(val));
 	h->last_kept = 0;
 	if (m->hdrs_len + nlen + 2 + vlen + 2 > sizeof(m->hdrs)) {
 		ex->flags |= HTTP_F_TRUNCATED;
@@ -104,7 +107,8 @@ static void keep_header(struct http_conn *c, struct http_half *h, struct http_ex
 static int fold_header(struct http_conn *c, struct http_half *h, struct http_exchange *ex,
 		       struct http_message *m, const char *v, size_t vlen)
 {
-	char val[HTTP_HDRS_MAX];
+	char buf[HTTP_HDRS_MAX];
+	const char *val;
 
 	if (h->last_hdr == HDR_NONE || h->last_hdr == HDR_FRAMING)
 		return -1;
@@ -113,7 +117,7 @@ static int fold_header(struct http_conn *c, struct http_half *h, struct http_exc
 	ex->flags |= HTTP_F_FOLDED;
 	if (!m || !h->last_kept || h->last_hdr == HDR_SECRET || !vlen)
 		return 0;
-	vlen = value_redacted(c, h->last_hdr, 0, v, vlen, val, sizeof(val));
+	val = value_redacted(c, h->last_hdr, 0, v, &vlen, buf, sizeof(buf));
 	if (m->hdrs_len + 1 + vlen + 1 > sizeof(m->hdrs)) {
 		ex->flags |= HTTP_F_TRUNCATED;
 		return 0;

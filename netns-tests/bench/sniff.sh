@@ -7,9 +7,11 @@
 # relative to the mean of the rounds without sniffing before and after it (the
 # machine is shared: its load drifts); then, per source, the median of those
 # ratios against issue 18's targets. us/exch: the sniffer process's CPU time (user
-# and system) per exchange reported, steadier than the ratios on a shared machine. BENCH_BEFORE=PATH (another netbpf binary, e.g.
-# built from the commit before a change) adds, in each round, the same sources
-# sniffed by it: before and after in one run (BENCH_BEFORE_TAG names it in the table).
+# and system) per exchange reported, steadier than the ratios on a shared machine.
+# BENCH_BEFORE=PATH (another netbpf binary, e.g. built from the commit before a change)
+# adds, in each round, the same sources sniffed by it: before and after in one run
+# (BENCH_BEFORE_TAG names it in the table). Several binaries: BENCH_BEFORE="TAG=PATH
+# TAG=PATH ..." (a floor build beside the before build, all in the same rounds).
 # BENCH_PLACEMENT: unpinned (default), server (wrk on CPU 0, tiny_httpd and the sniffer
 # on CPU 1) or client (wrk and the sniffer on CPU 0, tiny_httpd on CPU 1). Three busy
 # processes share 2 vCPUs: where the sniffer runs changes what it costs.
@@ -61,17 +63,26 @@ printf '%-30s %10s %10s %10s %8s %8s %7s %8s\n' round "wrk reqs" "req/s" reporte
 	"us/exch"
 read -r base_n base_rps <<<"$(wrk_run none)"
 printf '%-30s %10s %10.0f %10s %8s %8s %7s\n' "no sniffing" "$base_n" "$base_rps" - - - 1.00
-declare -A got missed dropped
+declare -A got missed dropped others
+for b in ${BENCH_BEFORE:-}; do
+	case $b in
+	*=*) others[${b%%=*}]=${b#*=} ;;
+	*) others[${BENCH_BEFORE_TAG:-before}]=$b ;;
+	esac
+done
+# shellcheck disable=SC2207 # tags are words
+tags=($(printf '%s\n' "${!others[@]}" | sort))
+for t in "${tags[@]}"; do [ -x "${others[$t]}" ] || fail "BENCH_BEFORE: ${others[$t]} is not executable"; done
 runs=()
 for src in ${BENCH_SOURCES:-wire socket all}; do
-	[ -n "${BENCH_BEFORE:-}" ] && runs+=("$src:${BENCH_BEFORE_TAG:-before}")
+	for t in "${tags[@]}"; do runs+=("$src:$t"); done
 	runs+=("$src:")
 done
 for r in $(seq "$ROUNDS"); do
 for run in "${runs[@]}"; do
 	src=${run%:*} tag=${run#*:}
 	out=$tmp/$src.$tag.$r.out
-	NETBPF=$([ -n "$tag" ] && echo "$BENCH_BEFORE" || echo "$NETBPF") \
+	NETBPF=$([ -n "$tag" ] && echo "${others[$tag]}" || echo "$NETBPF") \
 		sniff_start "$srv" "$out" s0 --json --source "$src" --port 8080
 	[ -z "$sniff_cpu" ] || taskset -pc "$sniff_cpu" "$SNIFF_PID" >/dev/null
 	read -r n rps <<<"$(wrk_run "$src")"
@@ -117,7 +128,7 @@ summary() {
 }
 for t in wire:0.90 socket:0.80 all:-; do
 	src=${t%:*} want=${t#*:}
-	[ -n "${BENCH_BEFORE:-}" ] && summary "$src (${BENCH_BEFORE_TAG:-before})" -
+	for o in "${tags[@]}"; do summary "$src ($o)" -; done
 	summary "$src" "$want"
 done
 
