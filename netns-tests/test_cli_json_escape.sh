@@ -7,13 +7,12 @@
 #
 #   (no network: $BUILD/tests/json_escape)
 . "$(dirname "$0")/lib.sh"
+need python3
 
-PY=/usr/bin/python3
-[ -x $PY ] || PY=python3
 out=$(mktemp)
 defer rm -f "$out"
 "$BUILD/tests/json_escape" >"$out" || fail "json_escape failed"
-res=$($PY - "$out" <<'PYEOF'
+res=$(python3 - "$out" <<'PYEOF'
 import json, sys
 n = bad = 0
 for line in open(sys.argv[1], encoding="latin-1"):
