@@ -22,12 +22,12 @@ static const char *const secret_params[] = {
  * (| 0x20 never tells apart what strncasecmp takes for equal), rules out most. */
 static int in_list(const char *const *list, size_t len, const char *s, size_t n)
 {
-	if (!n)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if ((list[i][0] | 0x20) == (s[0] | 0x20) && strlen(list[i]) == n &&
-		    !strncasecmp(s, list[i], n))
+	for (size_t i = 0; i < len; i++) {
+		if (n && (list[i][0] | 0x20) != (s[0] | 0x20))
+			continue;
+		if (strlen(list[i]) == n && !strncasecmp(s, list[i], n))
 			return 1;
+	}
 	return 0;
 }
 
