@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/stats.h"
+#include "common/addr.h"
 #include "common/clock.h"
 #include "http/parse.h"
 #include "sniff/out.h"
@@ -26,20 +28,12 @@ static void on_exchange(void *ctx, const struct http_exchange *ex)
 
 static void party_init(struct sniff_party *p, uint8_t last, uint16_t port)
 {
+	const uint8_t v4[4] = { 10, 203, 0, last };
+
 	memset(p, 0, sizeof(*p));
-	p->ep.addr[10] = p->ep.addr[11] = 0xff; /* v4-mapped 10.203.0.x */
-	p->ep.addr[12] = 10;
-	p->ep.addr[13] = 203;
-	p->ep.addr[15] = last;
+	addr_map_v4(p->ep.addr, v4);
 	p->ep.port = port;
 	p->pid = -1;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)
@@ -49,7 +43,9 @@ int main(int argc, char **argv)
 				   "0000000000000000000000000000000000000000000000000000000000000000";
 	int n = argc > 1 ? atoi(argv[1]) : 200000, rounds = argc > 2 ? atoi(argv[2]) : 7;
 	struct http_limits lim = { .max_line = 8192 };
-	uint64_t ts = clock_ns(CLOCK_REALTIME), *ns;
+	uint64_t ts = clock_ns(CLOCK_REALTIME);
+	struct stats_range st;
+	double *ns;
 	struct http_conn c;
 
 	if (n <= 0 || rounds <= 0 || !(ns = calloc(rounds, sizeof(*ns)))) {
@@ -70,13 +66,12 @@ int main(int argc, char **argv)
 				       ts + 7000);
 		}
 		sniff_out_flush(&out);
-		ns[r] = (clock_ns(CLOCK_MONOTONIC) - t0) / n;
-		fprintf(stderr, "round %d: %llu ns per exchange\n", r + 1, (unsigned long long)ns[r]);
+		ns[r] = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / n;
+		fprintf(stderr, "round %d: %.0f ns per exchange\n", r + 1, ns[r]);
 	}
-	qsort(ns, rounds, sizeof(*ns), cmp_u64);
-	fprintf(stderr, "parse + JSON, %d exchanges x %d rounds: min %llu, median %llu, max %llu ns "
-		"per exchange (%llu reported)\n", n, rounds, (unsigned long long)ns[0],
-		(unsigned long long)ns[rounds / 2], (unsigned long long)ns[rounds - 1],
+	st = stats_range(ns, rounds);
+	fprintf(stderr, "parse + JSON, %d exchanges x %d rounds: min %.0f, median %.0f, max %.0f ns "
+		"per exchange (%llu reported)\n", n, rounds, st.min, st.median, st.max,
 		(unsigned long long)out.reported);
 	http_conn_finish(&c, ts);
 	sniff_out_close(&out);
